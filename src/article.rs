@@ -1,0 +1,54 @@
+//! The article: what every reader produces and every later stage consumes.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One dated article, ready for extraction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Article {
+    /// Stable identifier: the file stem for text files, the `id` field for JSON Lines.
+    pub id: String,
+    /// Where the article came from: a path, `path:line` for JSON Lines, or the declared source.
+    pub source: String,
+    /// Optional canonical URL of the article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The article's own publication date; every relative date resolves against it.
+    pub date: NaiveDate,
+    /// The article body. Evidence offsets are character offsets into this string.
+    pub text: String,
+}
+
+/// Parse a date as `YYYY-MM-DD` or as an RFC 3339 timestamp, whose calendar date (in its own offset) is used.
+pub fn parse_article_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Some(d).filter(plausible_article_date);
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.date_naive())
+        .filter(plausible_article_date)
+}
+
+/// News articles are dated within a sane window; anything else is a broken header, not an article of year 9999.
+fn plausible_article_date(d: &NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1800..=2200).contains(&d.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_and_rfc3339_dates() {
+        let d = NaiveDate::from_ymd_opt(2023, 11, 6).unwrap();
+        assert_eq!(parse_article_date("2023-11-06"), Some(d));
+        assert_eq!(parse_article_date("2023-11-06T23:30:00-05:00"), Some(d));
+        assert_eq!(parse_article_date("2023-11-06T01:00:00Z"), Some(d));
+        assert_eq!(parse_article_date("9999-99-99"), None);
+        assert_eq!(parse_article_date("2023-02-30"), None);
+        assert_eq!(parse_article_date("yesterday"), None);
+    }
+}

@@ -1,0 +1,122 @@
+//! Per-article context: what the article is currently talking about. It walks the sentences in order;
+//! anaphors ("the song", "the idol", "the category") resolve to the most recent fitting mention, and an
+//! article about one ceremony lends that ceremony (with its year) to sentences that leave it out.
+//! All of its resolution rules live here, in one place.
+
+use serde_json::Value;
+
+use crate::rules::Slot;
+
+/// One mention of an entity, at a character position in the article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub slot: Slot,
+    pub value: Value,
+    /// For ceremonies: the edition year, when known.
+    pub year: Option<i64>,
+    pub pos: usize,
+}
+
+/// The date an article gives for a ceremony ("On November 5, the ceremony announced the winners").
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDate {
+    pub ceremony: Value,
+    pub year: Option<i64>,
+    pub date: Value,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Context {
+    /// The latest mention of each slot, from earlier sentences.
+    last: Vec<Mention>,
+    pub events: Vec<EventDate>,
+}
+
+impl Context {
+    /// Resolve a slot at `pos`: first the sentence's own earlier mentions, then earlier sentences.
+    /// "the song" wants a song, "the album" an album; a plain work slot takes the latest of any work.
+    pub fn resolve<'a>(&'a self, slot: Slot, sentence: &'a [Mention], pos: usize) -> Option<&'a Mention> {
+        let fits = |m: &Mention| match slot {
+            Slot::Work => matches!(m.slot, Slot::Work | Slot::Song | Slot::Album),
+            s => m.slot == s,
+        };
+        sentence
+            .iter()
+            .filter(|m| m.pos < pos && fits(m))
+            .max_by_key(|m| m.pos)
+            .or_else(|| self.last.iter().filter(|m| fits(m)).max_by_key(|m| m.pos))
+    }
+
+    /// The ceremony currently in context, with its year.
+    pub fn ceremony(&self) -> Option<&Mention> {
+        self.last.iter().find(|m| m.slot == Slot::Ceremony)
+    }
+
+    /// Take in a finished sentence's mentions, in position order.
+    pub fn absorb(&mut self, mut mentions: Vec<Mention>) {
+        mentions.sort_by_key(|m| m.pos);
+        for m in mentions {
+            if m.slot == Slot::YearCue || m.slot == Slot::EventDate {
+                continue;
+            }
+            // A ceremony mentioned again without a year keeps the year it was given before.
+            let year = match (&m.year, self.ceremony()) {
+                (None, Some(prev)) if m.slot == Slot::Ceremony && prev.value == m.value => prev.year,
+                _ => m.year,
+            };
+            self.last.retain(|x| x.slot != m.slot);
+            self.last.push(Mention { year, ..m });
+        }
+    }
+
+    /// The date recorded for a ceremony and year, if the article gave one.
+    pub fn event_date(&self, ceremony: &Value, year: Option<i64>) -> Option<&Value> {
+        self.events
+            .iter()
+            .find(|e| &e.ceremony == ceremony && (year.is_none() || e.year.is_none() || e.year == year))
+            .map(|e| &e.date)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(slot: Slot, v: &str, pos: usize) -> Mention {
+        Mention {
+            slot,
+            value: Value::String(v.into()),
+            year: None,
+            pos,
+        }
+    }
+
+    #[test]
+    fn sentence_mentions_before_position_win_over_context() {
+        let mut c = Context::default();
+        c.absorb(vec![m(Slot::Artist, "Lisa", 3)]);
+        let here = vec![m(Slot::Artist, "Jungkook", 20)];
+        assert_eq!(c.resolve(Slot::Artist, &here, 30).unwrap().value, "Jungkook");
+        assert_eq!(c.resolve(Slot::Artist, &here, 10).unwrap().value, "Lisa");
+    }
+
+    #[test]
+    fn song_and_album_slots_stay_apart() {
+        let mut c = Context::default();
+        c.absorb(vec![m(Slot::Album, "Golden", 5), m(Slot::Song, "Seven", 9)]);
+        assert_eq!(c.resolve(Slot::Album, &[], 50).unwrap().value, "Golden");
+        assert_eq!(c.resolve(Slot::Song, &[], 50).unwrap().value, "Seven");
+        assert_eq!(c.resolve(Slot::Work, &[], 50).unwrap().value, "Seven");
+    }
+
+    #[test]
+    fn ceremony_keeps_its_year() {
+        let mut c = Context::default();
+        c.absorb(vec![Mention {
+            year: Some(2023),
+            ..m(Slot::Ceremony, "MTV EMAs", 1)
+        }]);
+        c.absorb(vec![m(Slot::Ceremony, "MTV EMAs", 40)]);
+        assert_eq!(c.ceremony().unwrap().year, Some(2023));
+    }
+}

@@ -1,0 +1,768 @@
+//! Extraction: article → sentences → prefiltered rule matches → normalized, context-filled, merged facts.
+
+pub mod context;
+pub mod sentence;
+
+use std::collections::HashMap;
+
+use chrono::Datelike;
+use regex::Captures;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::article::Article;
+use crate::fact::{Evidence, Explain, Fact, Step};
+use crate::normalize::date::Tense;
+use crate::normalize::{NormEnv, Normalized, Normalizer, entity};
+use crate::rules::{FieldSource, FillSource, KindSpec, Rule, RuleSet, Slot, VetoScope};
+use context::{Context, EventDate, Mention};
+use sentence::Sentence;
+
+/// Why a sentence that a rule's prefilter admitted gave no fact (for `explain`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    pub rule: String,
+    pub sentence: Evidence,
+    pub reason: String,
+}
+
+/// What extraction found in one article.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extraction {
+    pub facts: Vec<Fact>,
+    /// Filled only when explaining.
+    pub notes: Vec<Note>,
+}
+
+/// Runs a compiled rule set over articles. Cheap to create; share the `RuleSet` across threads.
+#[derive(Debug, Clone, Copy)]
+pub struct Extractor<'r> {
+    rules: &'r RuleSet,
+    explain: bool,
+}
+
+/// A fact before merging.
+struct Candidate {
+    kind: String,
+    rule: usize,
+    pattern: usize,
+    sentence: usize,
+    span: (usize, usize),
+    fields: Vec<(String, Value)>,
+    deferred_event_date: bool,
+    penalties: u32,
+    steps: Vec<Step>,
+}
+
+/// One field's normalized items (one item unless the field is a list).
+struct FieldItems {
+    items: Vec<Result<Option<Value>, String>>,
+    /// The value came from an anaphor or a fill, not from the text itself.
+    inferred: bool,
+}
+
+impl<'r> Extractor<'r> {
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Extractor {
+            rules,
+            explain: false,
+        }
+    }
+
+    /// Record patterns, normalization steps and dropped matches.
+    pub fn explain(mut self, on: bool) -> Self {
+        self.explain = on;
+        self
+    }
+
+    pub fn extract(&self, article: &Article) -> Extraction {
+        let folded = sentence::fold_quotes(&article.text);
+        let text: &str = &folded;
+        let sentences = sentence::split(text, self.rules.gazetteer("abbreviations"));
+        let mut ctx = Context::default();
+        let mut cands: Vec<Candidate> = Vec::new();
+        let mut notes: Vec<Note> = Vec::new();
+
+        for (si, s) in sentences.iter().enumerate() {
+            let stext = &text[s.start..s.end];
+            let rule_ids = self.rules.candidate_rules(stext);
+            if rule_ids.is_empty() {
+                continue;
+            }
+            let mut run = SentenceRun {
+                ex: self,
+                article,
+                stext,
+                sentence: *s,
+                index: si,
+                ctx: &ctx,
+                mentions: Vec::new(),
+                events: Vec::new(),
+                cands: Vec::new(),
+                notes: Vec::new(),
+            };
+            // Mentions first, so a fact rule can resolve "the song" to a title named earlier in the sentence.
+            for &ri in &rule_ids {
+                let rule = &self.rules.rules[ri];
+                if self.kind(rule).is_some_and(|k| !k.emit) {
+                    run.run_rule(ri);
+                }
+            }
+            for &ri in &rule_ids {
+                let rule = &self.rules.rules[ri];
+                if self.kind(rule).is_some_and(|k| k.emit) {
+                    let before = run.cands.len();
+                    run.run_rule(ri);
+                    if self.explain && run.cands.len() == before && !run.notes.iter().any(|n| n.rule == rule.qualified_id()) {
+                        let hits = self.rules.triggers_in(rule, stext);
+                        if !hits.is_empty() {
+                            run.note(rule, format!("prefilter hit ({}) but no pattern matched", hits.join(", ")));
+                        }
+                    }
+                }
+            }
+            let SentenceRun {
+                mentions,
+                events,
+                cands: c,
+                notes: n,
+                ..
+            } = run;
+            cands.extend(c);
+            notes.extend(n);
+            ctx.events.extend(events);
+            ctx.absorb(mentions);
+        }
+
+        // Dates that the article gives for a ceremony anywhere apply to every win at it.
+        for c in &mut cands {
+            if !c.deferred_event_date {
+                continue;
+            }
+            let get = |k: &str| c.fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+            if let Some(cer) = get("ceremony") {
+                let year = get("year").and_then(|y| y.as_i64());
+                if let Some(d) = ctx.event_date(&cer, year) {
+                    c.fields.push(("date".into(), d.clone()));
+                    c.steps.push(Step {
+                        field: "date".into(),
+                        input: "event:date".into(),
+                        normalizer: "fill".into(),
+                        output: d.clone(),
+                    });
+                }
+            }
+        }
+
+        let facts = self.merge(article, &folded, &sentences, cands);
+        Extraction { facts, notes }
+    }
+
+    fn kind(&self, rule: &Rule) -> Option<&'r KindSpec> {
+        self.rules.kind(&rule.kind)
+    }
+
+    /// Merge candidates with equal key fields (first mention wins; later ones add missing fields), order
+    /// by position, and attach evidence from the original text.
+    fn merge(&self, article: &Article, folded: &str, sentences: &[Sentence], mut cands: Vec<Candidate>) -> Vec<Fact> {
+        cands.sort_by_key(|c| (c.sentence, c.span.0, c.rule, c.pattern));
+        let mut order: Vec<String> = Vec::new();
+        let mut merged: HashMap<String, (Candidate, Vec<usize>)> = HashMap::new();
+        for c in cands {
+            let Some(kind) = self.rules.kind(&c.kind) else { continue };
+            let key = {
+                let mut k = c.kind.clone();
+                for f in &kind.key {
+                    k.push('\u{1f}');
+                    if let Some((_, v)) = c.fields.iter().find(|(n, _)| n == f) {
+                        k.push_str(&v.to_string());
+                    }
+                }
+                k
+            };
+            match merged.get_mut(&key) {
+                Some((first, rules)) => {
+                    for (f, v) in c.fields {
+                        if !first.fields.iter().any(|(n, _)| *n == f) {
+                            first.fields.push((f, v));
+                        }
+                    }
+                    if !rules.contains(&c.rule) {
+                        rules.push(c.rule);
+                    }
+                }
+                None => {
+                    order.push(key.clone());
+                    let r = c.rule;
+                    merged.insert(key, (c, vec![r]));
+                }
+            }
+        }
+        let evidence = EvidenceTexts::new(&article.text, folded);
+        let mut facts = Vec::with_capacity(order.len());
+        for key in order {
+            let Some((c, rule_ids)) = merged.remove(&key) else { continue };
+            let Some(kind) = self.rules.kind(&c.kind) else { continue };
+            let rule = &self.rules.rules[c.rule];
+            let mut fields = Map::new();
+            for f in &kind.fields {
+                if let Some((_, v)) = c.fields.iter().find(|(n, _)| n == f) {
+                    fields.insert(f.clone(), v.clone());
+                }
+            }
+            let s = sentences[c.sentence];
+            let base = rule.precision.unwrap_or(0.8);
+            let confidence = (base * 0.9f64.powi(c.penalties as i32) * 1000.0).round() / 1000.0;
+            facts.push(Fact {
+                kind: c.kind,
+                fields,
+                evidence: Evidence {
+                    text: evidence.text(s),
+                    start: s.char_start,
+                    end: s.char_end,
+                },
+                rule: rule.qualified_id(),
+                confidence,
+                explain: self.explain.then(|| Explain {
+                    pattern: rule.patterns[c.pattern].source.clone(),
+                    span: [c.span.0, c.span.1],
+                    steps: c.steps,
+                    rules: rule_ids.iter().map(|&r| self.rules.rules[r].qualified_id()).collect(),
+                }),
+            });
+        }
+        facts
+    }
+}
+
+/// Evidence text comes from the original article (curly quotes and all), though matching ran on the
+/// folded copy; both have the same characters one for one.
+struct EvidenceTexts<'a> {
+    original: &'a str,
+    same: bool,
+}
+
+impl<'a> EvidenceTexts<'a> {
+    fn new(original: &'a str, folded: &str) -> Self {
+        EvidenceTexts {
+            original,
+            same: original.len() == folded.len(),
+        }
+    }
+
+    fn text(&self, s: Sentence) -> String {
+        if self.same {
+            return self.original.get(s.start..s.end).unwrap_or_default().to_string();
+        }
+        self.original
+            .chars()
+            .skip(s.char_start)
+            .take(s.char_end - s.char_start)
+            .collect()
+    }
+}
+
+/// The work of one sentence: mentions found so far, candidates, notes.
+struct SentenceRun<'a, 'r> {
+    ex: &'a Extractor<'r>,
+    article: &'a Article,
+    stext: &'a str,
+    sentence: Sentence,
+    index: usize,
+    ctx: &'a Context,
+    mentions: Vec<Mention>,
+    events: Vec<EventDate>,
+    cands: Vec<Candidate>,
+    notes: Vec<Note>,
+}
+
+impl SentenceRun<'_, '_> {
+    fn note(&mut self, rule: &Rule, reason: String) {
+        if !self.ex.explain {
+            return;
+        }
+        self.notes.push(Note {
+            rule: rule.qualified_id(),
+            sentence: Evidence {
+                text: self.stext.to_string(),
+                start: self.sentence.char_start,
+                end: self.sentence.char_end,
+            },
+            reason,
+        });
+    }
+
+    /// Character position in the article of a byte offset in this sentence.
+    fn pos(&self, byte: usize) -> usize {
+        self.sentence.char_start + self.stext.get(..byte).map_or(0, |p| p.chars().count())
+    }
+
+    /// Run every pattern of a rule over the sentence. When a match yields nothing because a captured
+    /// value was not clean (say the leftmost "title" was a sentence adverb), the search resumes one
+    /// character after the match start rather than after its end, so a later, cleaner reading is found.
+    fn run_rule(&mut self, ri: usize) {
+        let rules = self.ex.rules;
+        let rule = &rules.rules[ri];
+        for (pi, p) in rule.patterns.iter().enumerate() {
+            let mut at = 0;
+            while at <= self.stext.len() {
+                let Some(caps) = p.regex.captures_at(self.stext, at) else { break };
+                let Some(m) = caps.get(0) else { break };
+                let retry = self.process_match(ri, pi, &caps);
+                at = if retry || m.end() == m.start() {
+                    m.start() + self.stext[m.start()..].chars().next().map_or(1, char::len_utf8)
+                } else {
+                    m.end()
+                };
+            }
+        }
+    }
+
+    fn tense_at(&self, start: usize, end: usize) -> Tense {
+        let cues = &self.ex.rules.tense;
+        let from = floor_boundary(self.stext, start.saturating_sub(cues.window));
+        let region = &self.stext[from..end];
+        if cues.future.as_ref().is_some_and(|r| r.is_match(region)) {
+            Tense::Future
+        } else if cues.past.as_ref().is_some_and(|r| r.is_match(region)) {
+            Tense::Past
+        } else {
+            Tense::Unknown
+        }
+    }
+
+    fn veto(&self, kind: &str, start: usize, end: usize) -> Option<String> {
+        for v in &self.ex.rules.vetoes {
+            if !v.kinds.iter().any(|k| k == kind) {
+                continue;
+            }
+            let hit = match v.scope {
+                VetoScope::Sentence => v.regex.is_match(self.stext),
+                VetoScope::Window(w) => {
+                    let from = floor_boundary(self.stext, start.saturating_sub(w));
+                    v.regex.is_match(&self.stext[from..end])
+                }
+            };
+            if hit {
+                return Some(format!("{}#{}", v.file, v.id));
+            }
+        }
+        None
+    }
+
+    /// The year cue nearest the match: inside it first, then the nearest before it in the sentence.
+    fn sentence_year(&self, start: usize, end: usize) -> Option<Value> {
+        let cues = self.mentions.iter().filter(|m| m.slot == Slot::YearCue);
+        let inside = cues.clone().filter(|m| m.pos >= start && m.pos < end).min_by_key(|m| m.pos);
+        inside
+            .or_else(|| cues.filter(|m| m.pos < start).max_by_key(|m| m.pos))
+            .map(|m| m.value.clone())
+    }
+
+    /// Turn one match into candidates. Returns true when the match gave nothing because a value was
+    /// rejected, so the caller may look for another reading.
+    fn process_match(&mut self, ri: usize, pi: usize, caps: &Captures<'_>) -> bool {
+        let ex = self.ex;
+        let rules = ex.rules;
+        let rule = &rules.rules[ri];
+        let Some(kind) = rules.kind(&rule.kind) else { return false };
+        let Some(m0) = caps.get(0) else { return false };
+        if m0.as_str().trim().is_empty() {
+            return false;
+        }
+        let (ms, me) = (m0.start(), m0.end());
+        let (span_start, span_end) = (self.pos(ms), self.pos(me));
+        let tense = self.tense_at(ms, me);
+        let env = NormEnv {
+            rules,
+            article_date: self.article.date,
+            tense,
+        };
+
+        // Normalize every field from its capture or constant.
+        let mut values: Vec<(usize, FieldItems)> = Vec::new();
+        let mut steps: Vec<Step> = Vec::new();
+        let mut list_len = 1;
+        for (fi, spec) in rule.fields.iter().enumerate() {
+            let field_env = NormEnv {
+                tense: spec.tense.unwrap_or(tense),
+                ..env
+            };
+            let fitems = match &spec.source {
+                FieldSource::Value(v) => FieldItems {
+                    items: vec![Ok(Some(v.clone()))],
+                    inferred: false,
+                },
+                FieldSource::Fill(_) => FieldItems {
+                    items: vec![Ok(None)],
+                    inferred: true,
+                },
+                FieldSource::Capture(cap) => match caps.name(cap) {
+                    None => FieldItems {
+                        items: vec![Ok(None)],
+                        inferred: false,
+                    },
+                    Some(m) => {
+                        let pieces: Vec<(usize, &str)> = if spec.list {
+                            split_list(m.as_str(), rules)
+                                .into_iter()
+                                .map(|(o, t)| (m.start() + o, t))
+                                .collect()
+                        } else {
+                            vec![(m.start(), m.as_str())]
+                        };
+                        let drop_before = if spec.list && spec.normalizer == Normalizer::Artist {
+                            qualifier_chain_start(&pieces, rules)
+                        } else {
+                            0
+                        };
+                        let mut inferred = false;
+                        let mut items = Vec::new();
+                        for (idx, (off, piece)) in pieces.iter().enumerate() {
+                            if idx < drop_before {
+                                continue;
+                            }
+                            let pos = self.pos(*off);
+                            let out = spec.normalizer.apply(piece, &field_env);
+                            let resolved = match out {
+                                Normalized::Value(v) => Ok(Some(v)),
+                                Normalized::Missing(_) => Ok(None),
+                                Normalized::Reject(r) => Err(r),
+                                Normalized::Anaphor(slot) => {
+                                    inferred = true;
+                                    match self.ctx.resolve(slot, &self.mentions, pos) {
+                                        Some(m) => Ok(Some(m.value.clone())),
+                                        None => Err(format!("{:?} refers to no earlier {slot:?}", entity::clean(piece))),
+                                    }
+                                }
+                            };
+                            if ex.explain {
+                                steps.push(Step {
+                                    field: spec.name.clone(),
+                                    input: piece.to_string(),
+                                    normalizer: spec.normalizer.name().to_string(),
+                                    output: match &resolved {
+                                        Ok(Some(v)) => v.clone(),
+                                        Ok(None) => Value::Null,
+                                        Err(r) => Value::String(format!("rejected: {r}")),
+                                    },
+                                });
+                            }
+                            // Every clean value is a mention, whatever becomes of this match.
+                            if let (Ok(Some(v)), Some(slot)) = (&resolved, kind.mentions.get(&spec.name)) {
+                                self.push_mention(*slot, v.clone(), piece, pos, caps, rule, span_start, span_end);
+                            }
+                            items.push(resolved);
+                        }
+                        FieldItems { items, inferred }
+                    }
+                },
+            };
+            if spec.list {
+                list_len = fitems.items.len();
+            }
+            values.push((fi, fitems));
+        }
+
+        if !kind.emit {
+            return false;
+        }
+        if let Some(v) = self.veto(&rule.kind, ms, me) {
+            self.note(rule, format!("vetoed by {v}: {:?}", m0.as_str()));
+            return false;
+        }
+        let mut produced = false;
+
+        // One candidate per list item.
+        for item in 0..list_len.max(1) {
+            let mut fields: Vec<(String, Value)> = Vec::new();
+            let mut penalties = 0;
+            let mut rejected: Option<String> = None;
+            for (fi, fitems) in &values {
+                let spec = &rule.fields[*fi];
+                if spec.attach_last && item + 1 != list_len {
+                    continue;
+                }
+                let got = if spec.list {
+                    fitems.items.get(item).cloned().unwrap_or(Ok(None))
+                } else {
+                    fitems.items.first().cloned().unwrap_or(Ok(None))
+                };
+                match got {
+                    Ok(Some(v)) => {
+                        if fitems.inferred {
+                            penalties += 1;
+                        }
+                        fields.push((spec.name.clone(), v));
+                    }
+                    Ok(None) => {}
+                    Err(r) => {
+                        if spec.required || kind.required.contains(&spec.name) {
+                            rejected = Some(format!("{}: {r}", spec.name));
+                            break;
+                        }
+                        self.note(rule, format!("optional field {} dropped: {r}", spec.name));
+                    }
+                }
+            }
+            if let Some(r) = rejected {
+                self.note(rule, format!("dropped: {r}"));
+                continue;
+            }
+            let mut deferred = false;
+            let mut steps = if ex.explain { steps.clone() } else { Vec::new() };
+            for field in &kind.fields {
+                if fields.iter().any(|(f, _)| f == field) {
+                    continue;
+                }
+                // The rule's own fill sources come before the kind's.
+                let own = rule.fields.iter().find(|f| &f.name == field).and_then(|f| match &f.source {
+                    FieldSource::Fill(chain) => Some(chain),
+                    _ => None,
+                });
+                let Some(chain) = own.or_else(|| kind.fill.get(field)) else { continue };
+                for src in chain {
+                    let v = match src {
+                        FillSource::EventDate => {
+                            deferred = true;
+                            None
+                        }
+                        _ => self.fill(*src, &fields, span_start, span_end),
+                    };
+                    if let Some(v) = v {
+                        penalties += 1;
+                        if ex.explain {
+                            steps.push(Step {
+                                field: field.clone(),
+                                input: fill_name(*src),
+                                normalizer: "fill".into(),
+                                output: v.clone(),
+                            });
+                        }
+                        fields.push((field.clone(), v));
+                        break;
+                    }
+                }
+            }
+            if let Some(missing) = kind.required.iter().find(|f| !fields.iter().any(|(n, _)| n == *f)) {
+                self.note(rule, format!("dropped: no value for required field {missing}"));
+                continue;
+            }
+            // A collaboration of an artist with themself is no collaboration.
+            let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+            if rule.kind == "collaboration"
+                && get("artist").is_some()
+                && get("artist") == get("collaborator")
+            {
+                self.note(rule, "dropped: collaborator is the artist".into());
+                continue;
+            }
+            self.cands.push(Candidate {
+                kind: rule.kind.clone(),
+                rule: ri,
+                pattern: pi,
+                sentence: self.index,
+                span: (span_start, span_end),
+                fields,
+                deferred_event_date: deferred,
+                penalties,
+                steps,
+            });
+            produced = true;
+        }
+        !produced
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_mention(
+        &mut self,
+        slot: Slot,
+        value: Value,
+        raw: &str,
+        pos: usize,
+        caps: &Captures<'_>,
+        rule: &Rule,
+        span_start: usize,
+        span_end: usize,
+    ) {
+        let rules = self.ex.rules;
+        match slot {
+            Slot::Ceremony => {
+                let year = match entity::ceremony_year(raw, rules, self.article.date.year()) {
+                    Normalized::Value(v) => v.as_i64(),
+                    _ => self.sentence_year(span_start, span_end).and_then(|v| v.as_i64()),
+                };
+                self.mentions.push(Mention { slot, value, year, pos });
+            }
+            Slot::EventDate => {
+                // The ceremony named in the same match, else the one in context.
+                let env = NormEnv {
+                    rules,
+                    article_date: self.article.date,
+                    tense: Tense::Past,
+                };
+                let named = rule.fields.iter().find(|f| f.normalizer == Normalizer::Ceremony).and_then(|f| {
+                    let FieldSource::Capture(c) = &f.source else { return None };
+                    caps.name(c).map(|m| m.as_str())
+                });
+                let (ceremony, year) = match named.map(|n| (Normalizer::Ceremony.apply(n, &env), n)) {
+                    Some((Normalized::Value(v), n)) => {
+                        let y = match entity::ceremony_year(n, rules, self.article.date.year()) {
+                            Normalized::Value(y) => y.as_i64(),
+                            _ => self.sentence_year(span_start, span_end).and_then(|v| v.as_i64()),
+                        };
+                        (Some(v), y)
+                    }
+                    _ => match self.ctx.resolve(Slot::Ceremony, &self.mentions, pos) {
+                        Some(m) => (Some(m.value.clone()), m.year),
+                        None => (None, None),
+                    },
+                };
+                if let Some(ceremony) = ceremony {
+                    let year = year.or_else(|| value.as_str().and_then(|d| d.get(..4)).and_then(|y| y.parse().ok()));
+                    self.events.push(EventDate {
+                        ceremony,
+                        year,
+                        date: value,
+                    });
+                }
+            }
+            Slot::Work | Slot::Song | Slot::Album => {
+                // A work's type decides whether "the album" or "the song" will find it.
+                let typed = rule
+                    .fields
+                    .iter()
+                    .find(|f| f.normalizer == Normalizer::WorkType)
+                    .and_then(|f| match &f.source {
+                        FieldSource::Capture(c) => caps.name(c).map(|m| m.as_str().to_lowercase()),
+                        FieldSource::Value(v) => v.as_str().map(str::to_lowercase),
+                        FieldSource::Fill(_) => None,
+                    });
+                let album_like = typed.as_deref().is_some_and(|t| {
+                    let t = rules
+                        .gazetteer("work_types")
+                        .get(t)
+                        .map_or(t.to_string(), |e| e.canonical.clone());
+                    matches!(t.as_str(), "album" | "ep" | "mini album" | "mixtape")
+                });
+                let slot = match slot {
+                    Slot::Work if album_like => Slot::Album,
+                    Slot::Work => Slot::Song,
+                    s => s,
+                };
+                self.mentions.push(Mention {
+                    slot,
+                    value,
+                    year: None,
+                    pos,
+                });
+            }
+            _ => self.mentions.push(Mention {
+                slot,
+                value,
+                year: None,
+                pos,
+            }),
+        }
+    }
+
+    fn fill(&self, src: FillSource, fields: &[(String, Value)], start: usize, end: usize) -> Option<Value> {
+        let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+        match src {
+            FillSource::Context(slot) => self.ctx.resolve(slot, &self.mentions, start).map(|m| m.value.clone()),
+            FillSource::ContextCeremonyYear => {
+                let m = self.ctx.resolve(Slot::Ceremony, &self.mentions, end)?;
+                (Some(&m.value) == get("ceremony")).then_some(())?;
+                m.year.map(Value::from)
+            }
+            FillSource::SentenceYear => self.sentence_year(start, end),
+            FillSource::Sentence(slot) => self
+                .mentions
+                .iter()
+                .filter(|m| m.slot == slot)
+                .min_by_key(|m| m.pos.abs_diff(start))
+                .map(|m| m.value.clone()),
+            FillSource::ArticleYear => Some(Value::from(self.article.date.year())),
+            FillSource::ArticleDate => Some(Value::String(self.article.date.format("%Y-%m-%d").to_string())),
+            FillSource::EventDate => None,
+        }
+    }
+}
+
+fn fill_name(src: FillSource) -> String {
+    match src {
+        FillSource::Context(s) => format!("context:{}", format!("{s:?}").to_lowercase()),
+        FillSource::ContextCeremonyYear => "context:ceremony_year".into(),
+        FillSource::SentenceYear => "sentence:year".into(),
+        FillSource::Sentence(s) => format!("sentence:{}", format!("{s:?}").to_lowercase()),
+        FillSource::ArticleYear => "article:year".into(),
+        FillSource::ArticleDate => "article:date".into(),
+        FillSource::EventDate => "event:date".into(),
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Split a list capture ("A, B and C", "A & B") into items with their byte offsets; adjacent items
+/// that together form a known act ("Simon & Garfunkel") stay one item.
+pub fn split_list<'t>(text: &'t str, rules: &RuleSet) -> Vec<(usize, &'t str)> {
+    let sep = list_separator();
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    let mut last = 0;
+    for m in sep.find_iter(text) {
+        pieces.push((last, m.start()));
+        last = m.end();
+    }
+    pieces.push((last, text.len()));
+    let artists = rules.gazetteer("artists");
+    let mut out: Vec<(usize, &str)> = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let mut j = i;
+        // Join with the next piece when the joined span is a known act.
+        while j + 1 < pieces.len() && artists.contains(text[pieces[i].0..pieces[j + 1].1].trim()) {
+            j += 1;
+        }
+        let (s, e) = (pieces[i].0, pieces[j].1);
+        let piece = &text[s..e];
+        let lead = piece.len() - piece.trim_start().len();
+        if !piece.trim().is_empty() {
+            out.push((s + lead, piece.trim()));
+        }
+        i = j + 1;
+    }
+    out
+}
+
+fn list_separator() -> &'static regex::Regex {
+    static SEP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    SEP.get_or_init(|| {
+        regex::Regex::new(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+").unwrap_or_else(|_| unreachable!("constant regex"))
+    })
+}
+
+/// "Nevertheless and My Name actor Han So Hee": when the last item is a person described by capitalised
+/// titles before a role word, the earlier items are part of that description, not people. Returns the
+/// index of the first item to keep.
+fn qualifier_chain_start(pieces: &[(usize, &str)], rules: &RuleSet) -> usize {
+    let Some((_, last)) = pieces.last() else { return 0 };
+    if pieces.len() < 2 {
+        return 0;
+    }
+    let stripped = entity::strip_descriptors(last, rules);
+    if stripped.len() == last.len() {
+        return 0;
+    }
+    let qualifier = last[..last.len() - stripped.len()].trim();
+    let first_word = qualifier.split_whitespace().next().unwrap_or("");
+    let is_title_qualifier = first_word.chars().next().is_some_and(char::is_uppercase)
+        && !rules.gazetteer("nationalities").contains(first_word)
+        && !rules.gazetteer("artists").contains(first_word)
+        && !qualifier.contains('\'');
+    if is_title_qualifier { pieces.len() - 1 } else { 0 }
+}

@@ -1,0 +1,106 @@
+//! Batch runs: stream articles from the readers, extract in parallel, deliver facts in input order.
+//!
+//! Articles are taken in chunks; each chunk is extracted in parallel with rayon and its results are
+//! delivered in input order before the next chunk is read. Memory is bounded by one chunk whatever the
+//! input size, and output is byte-identical whatever the thread count.
+
+use rayon::prelude::*;
+
+use crate::article::Article;
+use crate::extract::{Extraction, Extractor};
+use crate::fact::FactRecord;
+use crate::reader::{InputError, ReadEvent};
+use crate::rules::RuleSet;
+
+/// Articles per parallel chunk: enough to keep every core busy, small enough to bound memory.
+const CHUNK: usize = 256;
+/// A chunk is also cut when its text passes this many bytes, so a run of huge articles stays bounded.
+const CHUNK_BYTES: usize = 64 << 20;
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub articles: usize,
+    pub failed: usize,
+    pub warnings: usize,
+    pub facts: usize,
+}
+
+/// What the run reports to its caller, in input order.
+pub enum Event<'a> {
+    /// An article and its records (the records carry the article's provenance).
+    Article(&'a Article, Vec<FactRecord>, &'a Extraction),
+    Failed(&'a InputError),
+    Warning(&'a InputError),
+}
+
+/// Options of a batch run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    pub explain: bool,
+    pub min_confidence: f64,
+}
+
+/// Run extraction over `events`, calling `on_event` in input order. Stops early if `on_event` fails.
+pub fn run<I, E>(
+    rules: &RuleSet,
+    events: I,
+    opts: RunOptions,
+    mut on_event: impl FnMut(Event<'_>) -> Result<(), E>,
+) -> Result<Summary, E>
+where
+    I: IntoIterator<Item = ReadEvent>,
+{
+    let extractor = Extractor::new(rules).explain(opts.explain);
+    let mut summary = Summary::default();
+    let mut chunk: Vec<ReadEvent> = Vec::with_capacity(CHUNK);
+    let mut chunk_bytes = 0;
+    let mut events = events.into_iter();
+    loop {
+        let next = events.next();
+        let end = next.is_none();
+        if let Some(ev) = next {
+            if let ReadEvent::Article(a) = &ev {
+                chunk_bytes += a.text.len();
+            }
+            chunk.push(ev);
+        }
+        if chunk.len() >= CHUNK || chunk_bytes >= CHUNK_BYTES || (end && !chunk.is_empty()) {
+            let results: Vec<Option<Extraction>> = chunk
+                .par_iter()
+                .map(|ev| match ev {
+                    ReadEvent::Article(a) => Some(extractor.extract(a)),
+                    _ => None,
+                })
+                .collect();
+            for (ev, ex) in chunk.drain(..).zip(results) {
+                match (&ev, ex) {
+                    (ReadEvent::Article(a), Some(mut ex)) => {
+                        summary.articles += 1;
+                        let facts = std::mem::take(&mut ex.facts);
+                        let records: Vec<FactRecord> = facts
+                            .into_iter()
+                            .filter(|f| f.confidence >= opts.min_confidence)
+                            .map(|f| FactRecord::new(a, f))
+                            .collect();
+                        summary.facts += records.len();
+                        on_event(Event::Article(a, records, &ex))?;
+                    }
+                    (ReadEvent::Failed(e), _) => {
+                        summary.failed += 1;
+                        on_event(Event::Failed(e))?;
+                    }
+                    (ReadEvent::Warning(e), _) => {
+                        summary.warnings += 1;
+                        on_event(Event::Warning(e))?;
+                    }
+                    (ReadEvent::Article(_), None) => {}
+                }
+            }
+            chunk_bytes = 0;
+        }
+        if end {
+            return Ok(summary);
+        }
+    }
+}

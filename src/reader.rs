@@ -1,0 +1,515 @@
+//! Article readers: turn paths, directories, JSON Lines files and standard input into a lazy stream of
+//! articles. A bad input never stops the stream: it becomes a [`ReadEvent::Failed`] naming the path (and
+//! line) and the reason, and reading goes on with the next input.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::article::{Article, parse_article_date};
+
+/// The longest JSON Lines record accepted; a longer line is reported and skipped, never buffered whole.
+pub const MAX_LINE_BYTES: usize = 128 * 1024 * 1024;
+/// The largest text article read; larger files are reported, not loaded.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// One input as the user named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSpec {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl InputSpec {
+    pub fn parse(arg: &str) -> InputSpec {
+        if arg == "-" {
+            InputSpec::Stdin
+        } else {
+            InputSpec::Path(PathBuf::from(arg))
+        }
+    }
+}
+
+/// Options shared by all readers.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Date for text that has no date header (`--date`).
+    pub default_date: Option<NaiveDate>,
+}
+
+/// Where a failure or warning happened: a path, optionally with a 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: String,
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}", self.path, l),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// A failed input: it names the input and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {reason}")]
+pub struct InputError {
+    pub location: Location,
+    pub reason: String,
+}
+
+/// What the reader stream yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadEvent {
+    Article(Article),
+    /// The input was read, with a caveat (for example lossy UTF-8 decoding).
+    Warning(InputError),
+    Failed(InputError),
+}
+
+/// A lazy stream of articles over all inputs, in the order given (directories in sorted path order).
+pub fn read_inputs(inputs: Vec<InputSpec>, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
+    inputs.into_iter().flat_map(move |spec| read_one(spec, opts.clone()))
+}
+
+fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadEvent>> {
+    match spec {
+        InputSpec::Stdin => {
+            let reader = BufReader::new(io::stdin());
+            Box::new(JsonlReader::new("<stdin>".to_string(), Box::new(reader), opts))
+        }
+        InputSpec::Path(path) => {
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) => return Box::new(std::iter::once(fail(&path, None, io_reason(&e)))),
+            };
+            if meta.is_dir() {
+                Box::new(read_dir(path, opts))
+            } else {
+                read_file(path, opts)
+            }
+        }
+    }
+}
+
+/// Every article file under `dir`, recursively, in sorted path order. Symlinked directories are not
+/// followed, so a symlink loop cannot make the walk endless.
+fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .flat_map(move |entry| -> Box<dyn Iterator<Item = ReadEvent>> {
+            match entry {
+                Err(e) => {
+                    let path = e.path().map(|p| p.display().to_string()).unwrap_or_default();
+                    let reason = e
+                        .io_error()
+                        .map(io_reason)
+                        .unwrap_or_else(|| e.to_string());
+                    Box::new(std::iter::once(ReadEvent::Failed(InputError {
+                        location: Location { path, line: None },
+                        reason,
+                    })))
+                }
+                Ok(entry) => {
+                    let path = entry.path();
+                    if entry.file_type().is_file() && is_article_file(path) {
+                        read_file(path.to_path_buf(), opts.clone())
+                    } else {
+                        Box::new(std::iter::empty())
+                    }
+                }
+            }
+        })
+}
+
+/// File kinds picked up from directories. Files named explicitly are read whatever their extension.
+fn is_article_file(path: &Path) -> bool {
+    let hidden = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'));
+    !hidden && matches!(extension(path).as_deref(), Some("txt" | "text" | "jsonl" | "ndjson"))
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+}
+
+fn read_file(path: PathBuf, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadEvent>> {
+    if matches!(extension(&path).as_deref(), Some("jsonl" | "ndjson")) {
+        return match File::open(&path) {
+            Ok(f) => Box::new(JsonlReader::new(
+                path.display().to_string(),
+                Box::new(BufReader::with_capacity(1 << 16, f)),
+                opts,
+            )),
+            Err(e) => Box::new(std::iter::once(fail(&path, None, io_reason(&e)))),
+        };
+    }
+    Box::new(read_text_file(&path, &opts).into_iter())
+}
+
+fn read_text_file(path: &Path, opts: &ReadOptions) -> Vec<ReadEvent> {
+    let bytes = match read_capped(path) {
+        Ok(b) => b,
+        Err(reason) => return vec![fail(path, None, reason)],
+    };
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let source = path.display().to_string();
+    match parse_text_article(&id, &source, &bytes, opts.default_date) {
+        Ok((article, lossy)) => {
+            let mut out = Vec::with_capacity(2);
+            if lossy {
+                out.push(ReadEvent::Warning(InputError {
+                    location: Location {
+                        path: source,
+                        line: None,
+                    },
+                    reason: "not valid UTF-8; decoded lossily (invalid bytes became U+FFFD)".into(),
+                }));
+            }
+            out.push(ReadEvent::Article(article));
+            out
+        }
+        Err(reason) => vec![fail(path, None, reason)],
+    }
+}
+
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let f = File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "file larger than {} MiB; not read",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Parse a text article: optional leading whitespace, ` date YYYY-MM-DD`, then the body (the first paragraph
+/// may follow on the same line). Returns the article and whether the bytes had to be decoded lossily.
+pub fn parse_text_article(
+    id: &str,
+    source: &str,
+    bytes: &[u8],
+    default_date: Option<NaiveDate>,
+) -> Result<(Article, bool), String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err("empty file: no date header and no text".into());
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err("binary file (NUL bytes); not an article".into());
+    }
+    let (text, lossy) = match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
+    };
+    let trimmed = text.trim_start();
+    let (date, body) = match split_date_header(trimmed) {
+        Some((token, rest)) => match parse_article_date(token) {
+            Some(d) => (d, rest),
+            None => {
+                return Err(format!(
+                    "malformed date header {:?}: expected ' date YYYY-MM-DD'",
+                    truncate(token, 40)
+                ));
+            }
+        },
+        None => match default_date {
+            Some(d) => (d, trimmed),
+            None => {
+                return Err(
+                    "missing date header: expected ' date YYYY-MM-DD' at the start (or pass --date)"
+                        .into(),
+                );
+            }
+        },
+    };
+    let body = body.trim();
+    if body.is_empty() {
+        return Err("no text after the date header".into());
+    }
+    Ok((
+        Article {
+            id: id.to_string(),
+            source: source.to_string(),
+            url: None,
+            date,
+            text: body.to_string(),
+        },
+        lossy,
+    ))
+}
+
+/// `date 2023-11-06 rest…` → ("2023-11-06", "rest…"); `None` when the text does not start with a date header.
+fn split_date_header(s: &str) -> Option<(&str, &str)> {
+    let head = s.get(..4)?;
+    if !head.eq_ignore_ascii_case("date") {
+        return None;
+    }
+    let rest = &s[4..];
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    Some((&rest[..end], &rest[end..]))
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+#[derive(Deserialize)]
+struct JsonArticle {
+    id: Option<serde_json::Value>,
+    date: Option<String>,
+    text: Option<String>,
+    source: Option<String>,
+    url: Option<String>,
+}
+
+/// JSON Lines reader: one article per line, streamed, each bad line reported with its line number.
+struct JsonlReader {
+    path: String,
+    reader: Box<dyn BufRead>,
+    opts: ReadOptions,
+    line_no: usize,
+    done: bool,
+    pending_warning: Option<ReadEvent>,
+}
+
+impl JsonlReader {
+    fn new(path: String, reader: Box<dyn BufRead>, opts: ReadOptions) -> Self {
+        JsonlReader {
+            path,
+            reader,
+            opts,
+            line_no: 0,
+            done: false,
+            pending_warning: None,
+        }
+    }
+
+    fn fail(&self, reason: String) -> ReadEvent {
+        ReadEvent::Failed(InputError {
+            location: Location {
+                path: self.path.clone(),
+                line: Some(self.line_no),
+            },
+            reason,
+        })
+    }
+
+    /// Read one line of at most MAX_LINE_BYTES; a longer one is drained and reported.
+    fn next_line(&mut self) -> Option<Result<Vec<u8>, String>> {
+        let mut buf = Vec::new();
+        let limit = MAX_LINE_BYTES as u64 + 1;
+        match (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
+            Ok(0) => None,
+            Ok(_) => {
+                if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+                    if let Err(e) = skip_line(&mut self.reader) {
+                        self.done = true;
+                        return Some(Err(io_reason(&e)));
+                    }
+                    return Some(Err(format!(
+                        "line longer than {} MiB; skipped",
+                        MAX_LINE_BYTES >> 20
+                    )));
+                }
+                Some(Ok(buf))
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(io_reason(&e)))
+            }
+        }
+    }
+
+    fn parse_line(&self, bytes: &[u8]) -> Result<Article, String> {
+        let line = std::str::from_utf8(bytes).map_err(|e| format!("not valid UTF-8: {e}"))?;
+        let rec: JsonArticle =
+            serde_json::from_str(line).map_err(|e| format!("not a JSON article: {e}"))?;
+        let id = match rec.id {
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s,
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => return Err("missing or empty \"id\"".into()),
+        };
+        let date = match rec.date.as_deref() {
+            Some(d) => parse_article_date(d).ok_or_else(|| {
+                format!(
+                    "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
+                    truncate(d, 40)
+                )
+            })?,
+            None => self
+                .opts
+                .default_date
+                .ok_or("missing \"date\" (or pass --date)")?,
+        };
+        let text = rec.text.ok_or("missing \"text\"")?;
+        Ok(Article {
+            id,
+            source: rec
+                .source
+                .unwrap_or_else(|| format!("{}:{}", self.path, self.line_no)),
+            url: rec.url,
+            date,
+            text,
+        })
+    }
+}
+
+fn skip_line(r: &mut dyn BufRead) -> io::Result<()> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                r.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                r.consume(n);
+            }
+        }
+    }
+}
+
+impl Iterator for JsonlReader {
+    type Item = ReadEvent;
+
+    fn next(&mut self) -> Option<ReadEvent> {
+        if let Some(w) = self.pending_warning.take() {
+            return Some(w);
+        }
+        while !self.done {
+            self.line_no += 1;
+            let bytes = match self.next_line()? {
+                Ok(b) => b,
+                Err(reason) => return Some(self.fail(reason)),
+            };
+            if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            return Some(match self.parse_line(&bytes) {
+                Ok(a) => ReadEvent::Article(a),
+                Err(reason) => self.fail(reason),
+            });
+        }
+        None
+    }
+}
+
+fn fail(path: &Path, line: Option<usize>, reason: String) -> ReadEvent {
+    ReadEvent::Failed(InputError {
+        location: Location {
+            path: path.display().to_string(),
+            line,
+        },
+        reason,
+    })
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn header_with_first_paragraph_on_same_line() {
+        let (a, lossy) =
+            parse_text_article("x", "x.txt", b" date 2023-11-06 BTS won.\n\nMore.\n", None)
+                .unwrap();
+        assert_eq!(a.date, d(2023, 11, 6));
+        assert_eq!(a.text, "BTS won.\n\nMore.");
+        assert!(!lossy);
+    }
+
+    #[test]
+    fn missing_and_malformed_headers() {
+        let e = parse_text_article("x", "x", b"BTS won.", None).unwrap_err();
+        assert!(e.starts_with("missing date header"), "{e}");
+        let (a, _) = parse_text_article("x", "x", b"BTS won.", Some(d(2020, 1, 2))).unwrap();
+        assert_eq!(a.date, d(2020, 1, 2));
+        let e = parse_text_article("x", "x", b" date 2023-13-45 BTS", None).unwrap_err();
+        assert!(e.starts_with("malformed date header \"2023-13-45\""), "{e}");
+        let e = parse_text_article("x", "x", b" date 9999-99-99 BTS", None).unwrap_err();
+        assert!(e.contains("9999-99-99"), "{e}");
+    }
+
+    #[test]
+    fn empty_binary_and_lossy() {
+        assert!(
+            parse_text_article("x", "x", b"  \n", None)
+                .unwrap_err()
+                .starts_with("empty file")
+        );
+        assert!(
+            parse_text_article("x", "x", b"date 2020-01-01 a\0b", None)
+                .unwrap_err()
+                .starts_with("binary file")
+        );
+        let (a, lossy) =
+            parse_text_article("x", "x", b"date 2020-01-01 caf\xe9 won", None).unwrap();
+        assert!(lossy);
+        assert_eq!(a.text, "caf\u{FFFD} won");
+    }
+
+    #[test]
+    fn jsonl_lines_fail_alone() {
+        let input = "{\"id\":\"a\",\"date\":\"2023-01-02\",\"text\":\"x\"}\nnot json\n\n{\"id\":\"b\",\"date\":\"2023-01-03T23:59:00+09:00\",\"text\":\"y\",\"source\":\"s\"}\n";
+        let r = JsonlReader::new(
+            "f.jsonl".into(),
+            Box::new(io::Cursor::new(input.as_bytes().to_vec())),
+            ReadOptions::default(),
+        );
+        let events: Vec<_> = r.collect();
+        assert_eq!(events.len(), 3);
+        assert!(matches!(&events[0], ReadEvent::Article(a) if a.id == "a" && a.source == "f.jsonl:1"));
+        match &events[1] {
+            ReadEvent::Failed(e) => {
+                assert_eq!(e.location.to_string(), "f.jsonl:2");
+                assert!(e.reason.starts_with("not a JSON article"), "{}", e.reason);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            matches!(&events[2], ReadEvent::Article(a) if a.id == "b" && a.date == d(2023, 1, 3) && a.source == "s")
+        );
+    }
+}

@@ -1,0 +1,929 @@
+//! The rule files as written (serde structs with spans), and their validation into a compiled
+//! [`RuleSet`](super::RuleSet).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexBuilder};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::*;
+use crate::article::parse_article_date;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    macros: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    kinds: BTreeMap<String, Spanned<RawKind>>,
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    veto: Vec<Spanned<RawVeto>>,
+    #[serde(default)]
+    tense: Option<Spanned<RawTense>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    fields: Vec<String>,
+    #[serde(default)]
+    required: Vec<String>,
+    #[serde(default)]
+    key: Vec<String>,
+    #[serde(default)]
+    fill: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    mentions: BTreeMap<String, String>,
+    #[serde(default = "yes")]
+    emit: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    kind: Spanned<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    triggers: Vec<String>,
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    fields: BTreeMap<String, RawField>,
+    #[serde(default)]
+    examples: Vec<Spanned<RawExample>>,
+    #[serde(default)]
+    counter_examples: Vec<Spanned<RawCounter>>,
+    #[serde(default)]
+    precision: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawField {
+    Normalizer(String),
+    Spec(RawFieldSpec),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFieldSpec {
+    capture: Option<String>,
+    normalizer: Option<String>,
+    value: Option<toml::Value>,
+    #[serde(default)]
+    list: bool,
+    attach: Option<String>,
+    tense: Option<String>,
+    #[serde(default)]
+    from: Vec<String>,
+    #[serde(default)]
+    required: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExample {
+    text: String,
+    date: Option<String>,
+    #[serde(default)]
+    facts: Vec<toml::Table>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCounter {
+    Text(String),
+    Full { text: String, date: Option<String> },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVeto {
+    id: String,
+    kinds: Vec<String>,
+    pattern: Spanned<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    window: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTense {
+    future: Option<Spanned<String>>,
+    past: Option<Spanned<String>>,
+    #[serde(default)]
+    window: Option<usize>,
+}
+
+/// Default article date of examples that name none.
+fn default_example_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 6, 15).unwrap_or_default()
+}
+
+/// Byte offset → 1-based (line, column in characters).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+struct Errors<'a> {
+    file: &'a str,
+    text: &'a str,
+    out: &'a mut Vec<RuleError>,
+}
+
+impl Errors<'_> {
+    fn at(&mut self, offset: usize, rule: Option<&str>, message: impl Into<String>) {
+        let (line, col) = line_col(self.text, offset);
+        self.out.push(RuleError {
+            file: self.file.to_string(),
+            line,
+            col,
+            rule: rule.map(str::to_string),
+            message: message.into(),
+        });
+    }
+}
+
+/// A macro as defined: its body and where.
+struct MacroDef {
+    body: String,
+    file: String,
+    offset: usize,
+}
+
+/// Expands `{NAME}` macro references and `{@gazetteer}` / `{@gazetteer/i}` references.
+struct Expander<'a> {
+    macros: &'a HashMap<String, MacroDef>,
+    gazetteers: &'a HashMap<String, Gazetteer>,
+    cache: HashMap<String, String>,
+}
+
+impl Expander<'_> {
+    fn expand(&mut self, src: &str, stack: &mut Vec<String>) -> Result<String, String> {
+        let mut out = String::with_capacity(src.len());
+        let bytes = src.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c == b'\\' && i + 1 < bytes.len() {
+                // Keep escapes verbatim, so `\{` is a literal brace, never a reference, and a Unicode
+                // class `\p{L}` keeps its braces.
+                let ch_len = src[i + 1..].chars().next().map_or(1, char::len_utf8);
+                let mut end = i + 1 + ch_len;
+                if matches!(bytes[i + 1], b'p' | b'P')
+                    && src[end..].starts_with('{')
+                    && let Some(close) = src[end..].find('}')
+                {
+                    end += close + 1;
+                }
+                out.push_str(&src[i..end]);
+                i = end;
+                continue;
+            }
+            if c == b'{' {
+                if let Some(close) = src[i + 1..].find('}') {
+                    let name = &src[i + 1..i + 1 + close];
+                    if let Some(gaz) = name.strip_prefix('@') {
+                        out.push_str(&self.gazetteer_alternation(gaz)?);
+                        i += close + 2;
+                        continue;
+                    }
+                    if is_macro_name(name) {
+                        out.push_str("(?:");
+                        out.push_str(&self.expand_macro(name, stack)?);
+                        out.push(')');
+                        i += close + 2;
+                        continue;
+                    }
+                }
+            }
+            let ch_len = src[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&src[i..i + ch_len]);
+            i += ch_len;
+        }
+        Ok(out)
+    }
+
+    fn expand_macro(&mut self, name: &str, stack: &mut Vec<String>) -> Result<String, String> {
+        if let Some(done) = self.cache.get(name) {
+            return Ok(done.clone());
+        }
+        if stack.iter().any(|s| s == name) {
+            return Err(format!(
+                "macro cycle: {} -> {name}",
+                stack.join(" -> ")
+            ));
+        }
+        let Some(def) = self.macros.get(name) else {
+            return Err(format!("unknown macro {{{name}}}"));
+        };
+        stack.push(name.to_string());
+        let body = def.body.clone();
+        let expanded = self.expand(&body, stack)?;
+        stack.pop();
+        self.cache.insert(name.to_string(), expanded.clone());
+        Ok(expanded)
+    }
+
+    fn gazetteer_alternation(&self, spec: &str) -> Result<String, String> {
+        let (name, insensitive) = match spec.strip_suffix("/i") {
+            Some(n) => (n, true),
+            None => (spec, false),
+        };
+        let Some(g) = self.gazetteers.get(name) else {
+            return Err(format!("unknown gazetteer {{@{name}}}"));
+        };
+        let forms: Vec<String> = g
+            .surface_forms()
+            .into_iter()
+            .map(|f| {
+                let straight: String = f
+                    .chars()
+                    .map(|c| match c {
+                        '\u{2018}' | '\u{2019}' => '\'',
+                        '\u{201C}' | '\u{201D}' => '"',
+                        c => c,
+                    })
+                    .collect();
+                regex::escape(&straight).replace(' ', r"\s+")
+            })
+            .collect();
+        if forms.is_empty() {
+            // An empty gazetteer must match nothing, not the empty string.
+            return Ok("(?:[^\\s\\S])".into());
+        }
+        let flags = if insensitive { "?i:" } else { "?:" };
+        Ok(format!("({flags}{})", forms.join("|")))
+    }
+}
+
+fn is_macro_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn build_regex(src: &str) -> Result<Regex, String> {
+    RegexBuilder::new(src)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(n) => {
+                format!("regex too large once compiled (limit {n} bytes); split the rule or shrink its gazetteers")
+            }
+            other => other.to_string(),
+        })
+}
+
+fn parse_tense(s: &str) -> Option<Tense> {
+    match s {
+        "past" => Some(Tense::Past),
+        "future" => Some(Tense::Future),
+        "unknown" => Some(Tense::Unknown),
+        _ => None,
+    }
+}
+
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
+    let mut errors = Vec::new();
+
+    // Gazetteers first: patterns refer to them.
+    let mut gazetteers = HashMap::new();
+    for (name, text) in &files.files {
+        if let Some(stem) = name
+            .strip_prefix("gazetteers/")
+            .and_then(|n| n.strip_suffix(".txt"))
+        {
+            let (g, issues) = Gazetteer::parse(stem, text);
+            for i in issues {
+                errors.push(RuleError {
+                    file: name.clone(),
+                    line: i.line,
+                    col: 1,
+                    rule: None,
+                    message: i.message,
+                });
+            }
+            gazetteers.insert(stem.to_string(), g);
+        }
+    }
+
+    // Parse every TOML file; a file that does not parse is reported and skipped.
+    let mut parsed: Vec<(&str, &str, RawFile)> = Vec::new();
+    for (name, text) in &files.files {
+        if !name.ends_with(".toml") {
+            continue;
+        }
+        match toml::from_str::<RawFile>(text) {
+            Ok(f) => parsed.push((name, text, f)),
+            Err(e) => {
+                let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+                errors.push(RuleError {
+                    file: name.clone(),
+                    line,
+                    col,
+                    rule: None,
+                    message: e.message().trim().to_string(),
+                });
+            }
+        }
+    }
+
+    // Macros are global across files.
+    let mut macros: HashMap<String, MacroDef> = HashMap::new();
+    for (file, text, raw) in &parsed {
+        let mut errs = Errors {
+            file,
+            text,
+            out: &mut errors,
+        };
+        for (name, body) in &raw.macros {
+            if !is_macro_name(name) {
+                errs.at(
+                    body.span().start,
+                    None,
+                    format!("macro name {name:?} must be UPPER_CASE (letters, digits, _)"),
+                );
+                continue;
+            }
+            if let Some(prev) = macros.get(name) {
+                let (l, _) = line_col(
+                    files
+                        .files
+                        .iter()
+                        .find(|(n, _)| n == &prev.file)
+                        .map_or("", |(_, t)| t.as_str()),
+                    prev.offset,
+                );
+                errs.at(
+                    body.span().start,
+                    None,
+                    format!("macro {name} already defined at {}:{l}", prev.file),
+                );
+                continue;
+            }
+            macros.insert(
+                name.clone(),
+                MacroDef {
+                    body: body.get_ref().clone(),
+                    file: file.to_string(),
+                    offset: body.span().start,
+                },
+            );
+        }
+    }
+    let mut expander = Expander {
+        macros: &macros,
+        gazetteers: &gazetteers,
+        cache: HashMap::new(),
+    };
+    // Check every macro once, so an unused broken macro is still reported.
+    let mut macro_names: Vec<&String> = macros.keys().collect();
+    macro_names.sort();
+    for name in macro_names {
+        let def = &macros[name];
+        let text = files
+            .files
+            .iter()
+            .find(|(n, _)| n == &def.file)
+            .map_or("", |(_, t)| t.as_str());
+        let mut errs = Errors {
+            file: &def.file,
+            text,
+            out: &mut errors,
+        };
+        match expander.expand_macro(name, &mut Vec::new()) {
+            Ok(src) => {
+                if let Err(e) = build_regex(&src) {
+                    errs.at(def.offset, None, format!("macro {name}: bad regex: {e}"));
+                }
+            }
+            Err(e) => errs.at(def.offset, None, format!("macro {name}: {e}")),
+        }
+    }
+
+    // Kinds.
+    let mut kinds: BTreeMap<String, KindSpec> = BTreeMap::new();
+    for (file, text, raw) in &parsed {
+        let mut errs = Errors {
+            file,
+            text,
+            out: &mut errors,
+        };
+        for (name, spec) in &raw.kinds {
+            let at = spec.span().start;
+            let k = spec.get_ref();
+            if kinds.contains_key(name) {
+                errs.at(at, None, format!("kind {name} defined twice"));
+                continue;
+            }
+            let known: HashSet<&str> = k.fields.iter().map(String::as_str).collect();
+            for f in k.required.iter().chain(&k.key).chain(k.fill.keys()).chain(k.mentions.keys()) {
+                if !known.contains(f.as_str()) {
+                    errs.at(at, None, format!("kind {name}: {f:?} is not one of its fields"));
+                }
+            }
+            let mut fill = BTreeMap::new();
+            for (field, sources) in &k.fill {
+                let mut v = Vec::new();
+                for s in sources {
+                    match FillSource::parse(s) {
+                        Some(src) => v.push(src),
+                        None => errs.at(
+                            at,
+                            None,
+                            format!("kind {name}: unknown fill source {s:?} for {field} (context:SLOT, sentence:SLOT, context:ceremony_year, sentence:year, article:year, article:date, event:date)"),
+                        ),
+                    }
+                }
+                fill.insert(field.clone(), v);
+            }
+            let mut mentions = BTreeMap::new();
+            for (field, slot) in &k.mentions {
+                match Slot::parse(slot) {
+                    Some(s) => {
+                        mentions.insert(field.clone(), s);
+                    }
+                    None => errs.at(at, None, format!("kind {name}: unknown context slot {slot:?}")),
+                }
+            }
+            kinds.insert(
+                name.clone(),
+                KindSpec {
+                    name: name.clone(),
+                    fields: k.fields.clone(),
+                    required: k.required.clone(),
+                    key: if k.key.is_empty() {
+                        k.required.clone()
+                    } else {
+                        k.key.clone()
+                    },
+                    fill,
+                    mentions,
+                    emit: k.emit,
+                },
+            );
+        }
+    }
+
+    // Rules.
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
+    for (file, text, raw) in &parsed {
+        for spanned in &raw.rule {
+            let mut errs = Errors {
+                file,
+                text,
+                out: &mut errors,
+            };
+            if rules.len() >= MAX_RULES {
+                errs.at(
+                    spanned.span().start,
+                    None,
+                    format!("more than {MAX_RULES} rules; the rest are ignored"),
+                );
+                break;
+            }
+            if let Some(rule) = compile_rule(spanned, &kinds, &mut expander, &mut errs) {
+                let line = rule.line;
+                if let Some((pfile, pline)) = seen_ids.get(&rule.id) {
+                    errs.at(
+                        spanned.get_ref().id.span().start,
+                        Some(&rule.id),
+                        format!("duplicate rule id (first defined at {pfile}:{pline})"),
+                    );
+                    continue;
+                }
+                seen_ids.insert(rule.id.clone(), (file.to_string(), line));
+                rules.push(rule);
+            }
+        }
+    }
+
+    // Vetoes and tense cues.
+    let mut vetoes = Vec::new();
+    let mut tense = TenseCues {
+        future: None,
+        past: None,
+        window: 80,
+    };
+    for (file, text, raw) in &parsed {
+        let mut errs = Errors {
+            file,
+            text,
+            out: &mut errors,
+        };
+        for v in &raw.veto {
+            let at = v.span().start;
+            let rv = v.get_ref();
+            for k in &rv.kinds {
+                if !kinds.contains_key(k) {
+                    errs.at(at, Some(&rv.id), format!("veto names unknown kind {k:?}"));
+                }
+            }
+            let scope = match (rv.scope.as_deref(), rv.window) {
+                (Some("sentence"), _) => VetoScope::Sentence,
+                (None | Some("window"), w) => VetoScope::Window(w.unwrap_or(0)),
+                (Some(other), _) => {
+                    errs.at(at, Some(&rv.id), format!("unknown veto scope {other:?} (sentence or window)"));
+                    continue;
+                }
+            };
+            match expander
+                .expand(rv.pattern.get_ref(), &mut Vec::new())
+                .and_then(|s| build_regex(&s))
+            {
+                Ok(regex) => vetoes.push(Veto {
+                    id: rv.id.clone(),
+                    file: file.to_string(),
+                    kinds: rv.kinds.clone(),
+                    regex,
+                    scope,
+                }),
+                Err(e) => errs.at(rv.pattern.span().start, Some(&rv.id), format!("bad regex: {e}")),
+            }
+        }
+        if let Some(t) = &raw.tense {
+            let t = t.get_ref();
+            if let Some(w) = t.window {
+                tense.window = w;
+            }
+            for (slot, src) in [(&mut tense.future, &t.future), (&mut tense.past, &t.past)] {
+                if let Some(src) = src {
+                    match expander
+                        .expand(src.get_ref(), &mut Vec::new())
+                        .and_then(|s| build_regex(&s))
+                    {
+                        Ok(r) => *slot = Some(r),
+                        Err(e) => errs.at(src.span().start, None, format!("tense cue: bad regex: {e}")),
+                    }
+                }
+            }
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(RuleErrors(errors));
+    }
+
+    // The prefilter: one Aho-Corasick automaton over every rule's trigger words.
+    let mut trigger_words: Vec<String> = Vec::new();
+    let mut trigger_rules: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut always = Vec::new();
+    for (ri, r) in rules.iter().enumerate() {
+        if r.triggers.is_empty() {
+            always.push(ri);
+        }
+        for t in &r.triggers {
+            let i = *index.entry(t.clone()).or_insert_with(|| {
+                trigger_words.push(t.clone());
+                trigger_rules.push(Vec::new());
+                trigger_words.len() - 1
+            });
+            trigger_rules[i].push(ri);
+        }
+    }
+    let prefilter = if trigger_words.is_empty() {
+        None
+    } else {
+        match AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&trigger_words)
+        {
+            Ok(ac) => Some(ac),
+            Err(e) => {
+                return Err(RuleErrors(vec![file_error(
+                    "rules",
+                    format!("cannot build the trigger prefilter: {e}"),
+                )]));
+            }
+        }
+    };
+    let _: Option<&AhoCorasick> = prefilter.as_ref();
+
+    Ok(RuleSet {
+        kinds,
+        rules,
+        vetoes,
+        tense,
+        gazetteers,
+        version: files.version(),
+        prefilter,
+        trigger_rules,
+        always,
+        empty_gazetteer: Gazetteer::default(),
+    })
+}
+
+fn compile_rule(
+    spanned: &Spanned<RawRule>,
+    kinds: &BTreeMap<String, KindSpec>,
+    expander: &mut Expander<'_>,
+    errs: &mut Errors<'_>,
+) -> Option<Rule> {
+    let raw = spanned.get_ref();
+    let id = raw.id.get_ref().trim().to_string();
+    let rule_at = raw.id.span().start;
+    let (line, _) = line_col(errs.text, rule_at);
+    let before = errs.out.len();
+    if id.is_empty() {
+        errs.at(rule_at, None, "rule id is empty");
+    }
+    let rid = Some(id.as_str());
+    let Some(kind) = kinds.get(raw.kind.get_ref()) else {
+        errs.at(
+            raw.kind.span().start,
+            rid,
+            format!(
+                "unknown kind {:?} (known: {})",
+                raw.kind.get_ref(),
+                kinds.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        );
+        return None;
+    };
+    if raw.patterns.is_empty() {
+        errs.at(rule_at, rid, "rule has no patterns");
+    }
+    let mut patterns = Vec::new();
+    let mut captures: BTreeMap<String, usize> = BTreeMap::new();
+    for p in &raw.patterns {
+        let at = p.span().start;
+        let expanded = match expander.expand(p.get_ref(), &mut Vec::new()) {
+            Ok(s) => s,
+            Err(e) => {
+                errs.at(at, rid, e);
+                continue;
+            }
+        };
+        match build_regex(&expanded) {
+            Ok(regex) => {
+                for name in regex.capture_names().flatten() {
+                    captures.entry(name.to_string()).or_insert(at);
+                }
+                patterns.push(Pattern {
+                    source: p.get_ref().clone(),
+                    regex,
+                    line: line_col(errs.text, at).0,
+                });
+            }
+            Err(e) => errs.at(at, rid, format!("bad regex: {e}")),
+        }
+    }
+
+    let mut fields = Vec::new();
+    let mut used_captures: HashSet<String> = HashSet::new();
+    for (name, f) in &raw.fields {
+        if !kind.fields.contains(name) {
+            errs.at(
+                rule_at,
+                rid,
+                format!("field {name:?} is not a field of kind {} ({})", kind.name, kind.fields.join(", ")),
+            );
+            continue;
+        }
+        let spec = match f {
+            RawField::Normalizer(n) => RawFieldSpec {
+                capture: None,
+                normalizer: Some(n.clone()),
+                value: None,
+                list: false,
+                attach: None,
+                tense: None,
+                from: Vec::new(),
+                required: false,
+            },
+            RawField::Spec(s) => RawFieldSpec {
+                capture: s.capture.clone(),
+                normalizer: s.normalizer.clone(),
+                value: s.value.clone(),
+                list: s.list,
+                attach: s.attach.clone(),
+                tense: s.tense.clone(),
+                from: s.from.clone(),
+                required: s.required,
+            },
+        };
+        let normalizer_name = spec.normalizer.as_deref().unwrap_or("text");
+        let Some(normalizer) = Normalizer::parse(normalizer_name) else {
+            errs.at(
+                rule_at,
+                rid,
+                format!(
+                    "field {name}: unknown normalizer {normalizer_name:?} (known: {})",
+                    Normalizer::NAMES.join(", ")
+                ),
+            );
+            continue;
+        };
+        let given = [spec.value.is_some(), spec.capture.is_some(), !spec.from.is_empty()];
+        if given.iter().filter(|g| **g).count() > 1 {
+            errs.at(rule_at, rid, format!("field {name}: give one of value, capture or from"));
+            continue;
+        }
+        let source = match (&spec.value, &spec.capture) {
+            (Some(v), None) => FieldSource::Value(toml_to_json(v)),
+            _ if !spec.from.is_empty() => {
+                let mut v = Vec::new();
+                for s in &spec.from {
+                    match FillSource::parse(s) {
+                        Some(f) => v.push(f),
+                        None => errs.at(rule_at, rid, format!("field {name}: unknown fill source {s:?}")),
+                    }
+                }
+                FieldSource::Fill(v)
+            }
+            (_, c) => {
+                let cap = c.clone().unwrap_or_else(|| name.clone());
+                if !captures.contains_key(&cap) && !patterns.is_empty() {
+                    errs.at(
+                        rule_at,
+                        rid,
+                        format!("field {name} has no capture: no pattern defines (?P<{cap}>...)"),
+                    );
+                }
+                used_captures.insert(cap.clone());
+                FieldSource::Capture(cap)
+            }
+        };
+        let attach_last = match spec.attach.as_deref() {
+            None => false,
+            Some("last") => true,
+            Some(other) => {
+                errs.at(rule_at, rid, format!("field {name}: unknown attach {other:?} (only \"last\")"));
+                false
+            }
+        };
+        let tense = match spec.tense.as_deref() {
+            None => None,
+            Some(t) => match parse_tense(t) {
+                Some(t) => Some(t),
+                None => {
+                    errs.at(rule_at, rid, format!("field {name}: unknown tense {t:?} (past, future, unknown)"));
+                    None
+                }
+            },
+        };
+        fields.push(FieldSpec {
+            name: name.clone(),
+            source,
+            normalizer,
+            list: spec.list,
+            attach_last,
+            tense,
+            required: spec.required,
+        });
+    }
+    for (cap, at) in &captures {
+        if !used_captures.contains(cap) {
+            errs.at(*at, rid, format!("capture {cap:?} is used by no field"));
+        }
+    }
+    if fields.iter().filter(|f| f.list).count() > 1 {
+        errs.at(rule_at, rid, "at most one field may be a list");
+    }
+    for req in &kind.required {
+        let has = fields.iter().any(|f| &f.name == req) || kind.fill.contains_key(req);
+        if !has {
+            errs.at(
+                rule_at,
+                rid,
+                format!("required field {req} of kind {} is neither captured nor filled", kind.name),
+            );
+        }
+    }
+    if let Some(p) = raw.precision
+        && !(0.0..=1.0).contains(&p)
+    {
+        errs.at(rule_at, rid, format!("precision {p} is not in [0, 1]"));
+    }
+
+    let mut examples = Vec::new();
+    for ex in &raw.examples {
+        let at = ex.span().start;
+        let e = ex.get_ref();
+        let date = match e.date.as_deref() {
+            None => default_example_date(),
+            Some(d) => match parse_article_date(d) {
+                Some(d) => d,
+                None => {
+                    errs.at(at, rid, format!("example date {d:?} is not YYYY-MM-DD"));
+                    continue;
+                }
+            },
+        };
+        let mut facts = Vec::new();
+        for f in &e.facts {
+            let mut m = BTreeMap::new();
+            for (k, v) in f {
+                if !kind.fields.contains(k) {
+                    errs.at(at, rid, format!("example fact names {k:?}, not a field of {}", kind.name));
+                }
+                m.insert(k.clone(), toml_to_json(v));
+            }
+            facts.push(m);
+        }
+        examples.push(Example {
+            text: e.text.clone(),
+            date,
+            facts,
+            line: line_col(errs.text, at).0,
+        });
+    }
+    let mut counter_examples = Vec::new();
+    for ce in &raw.counter_examples {
+        let at = ce.span().start;
+        let (text, date) = match ce.get_ref() {
+            RawCounter::Text(t) => (t.clone(), None),
+            RawCounter::Full { text, date } => (text.clone(), date.clone()),
+        };
+        let date = match date.as_deref() {
+            None => default_example_date(),
+            Some(d) => match parse_article_date(d) {
+                Some(d) => d,
+                None => {
+                    errs.at(at, rid, format!("counter-example date {d:?} is not YYYY-MM-DD"));
+                    continue;
+                }
+            },
+        };
+        counter_examples.push(Example {
+            text,
+            date,
+            facts: Vec::new(),
+            line: line_col(errs.text, at).0,
+        });
+    }
+    if kind.emit && examples.is_empty() {
+        errs.at(rule_at, rid, "rule has no examples: every rule carries at least one positive example");
+    }
+    if kind.emit && counter_examples.is_empty() {
+        errs.at(rule_at, rid, "rule has no counter_examples: every rule carries at least one negative example");
+    }
+
+    if errs.out.len() > before {
+        return None;
+    }
+    Some(Rule {
+        id,
+        file: errs.file.to_string(),
+        line,
+        kind: kind.name.clone(),
+        description: raw.description.clone(),
+        patterns,
+        fields,
+        triggers: raw.triggers.iter().map(|t| t.to_lowercase()).collect(),
+        examples,
+        counter_examples,
+        precision: raw.precision,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let t = "ab\ncdé\nf";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 3), (2, 1));
+        assert_eq!(line_col(t, 8), (3, 1));
+    }
+}

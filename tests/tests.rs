@@ -1,0 +1,2 @@
+//! All integration tests build as one binary (see `autotests = false` in Cargo.toml).
+mod duckling;
