@@ -48,7 +48,9 @@ pub struct GoldCase {
 pub fn load_gold(dir: &Path) -> anyhow::Result<Vec<GoldCase>> {
     let mut paths = Vec::new();
     for d in [dir.to_path_buf(), dir.join("cases")] {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "json") && p.is_file() {
@@ -62,8 +64,10 @@ pub fn load_gold(dir: &Path) -> anyhow::Result<Vec<GoldCase>> {
     paths.sort();
     let mut cases: Vec<GoldCase> = Vec::new();
     for p in paths {
-        let text = std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
-        let case: GoldCase = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let text =
+            std::fs::read_to_string(&p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
+        let case: GoldCase =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?;
         match cases.iter_mut().find(|c| c.id == case.id) {
             Some(slot) => *slot = case,
             None => cases.push(case),
@@ -88,7 +92,11 @@ pub fn fold(v: &Value) -> String {
 fn fold_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
-    for c in s.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase) {
+    for c in s
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+    {
         if c.is_alphanumeric() || c == '_' {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -104,7 +112,9 @@ fn fold_str(s: &str) -> String {
 
 fn as_int(v: &Value) -> Option<i64> {
     match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
         Value::String(s) => s.trim().parse().ok(),
         Value::Bool(b) => Some(*b as i64),
         _ => None,
@@ -126,7 +136,9 @@ fn norm_date(s: &str, precision: Option<&str>) -> String {
 }
 
 fn values_match(name: &str, gold: &Value, pred: &FactRecord) -> bool {
-    let Some(pv) = field(pred, name) else { return false };
+    let Some(pv) = field(pred, name) else {
+        return false;
+    };
     if pv.is_null() {
         return false;
     }
@@ -185,7 +197,11 @@ impl Counts {
     pub fn scores(&self) -> Scores {
         let p = ratio(self.tp, self.tp + self.fp);
         let r = ratio(self.tp, self.tp + self.fn_);
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         Scores {
             precision: p,
             recall: r,
@@ -233,7 +249,12 @@ impl EvalReport {
                 writeln!(out, "MISS  {aid} {}", py_json(&Value::Object(g.clone())))?;
             }
             for (aid, p) in &self.false_positives {
-                writeln!(out, "FALSE {aid} {} {}", p.kind, py_json(&Value::Object(p.fields.clone())))?;
+                writeln!(
+                    out,
+                    "FALSE {aid} {} {}",
+                    p.kind,
+                    py_json(&Value::Object(p.fields.clone()))
+                )?;
                 writeln!(out, "      evidence: {}  [{}]", p.evidence.text, p.rule)?;
             }
         }
@@ -301,20 +322,30 @@ pub fn score(cases: &[GoldCase], preds: &[Vec<FactRecord>], strict: bool) -> Eva
         per_kind: KEYS.iter().map(|(k, _)| (*k, Counts::default())).collect(),
         ..Default::default()
     };
-    let counts = |r: &mut EvalReport, kind: &str| -> Option<usize> { r.per_kind.iter().position(|(k, _)| *k == kind) };
+    let counts = |r: &mut EvalReport, kind: &str| -> Option<usize> {
+        r.per_kind.iter().position(|(k, _)| *k == kind)
+    };
     for (case, ps) in cases.iter().zip(preds) {
         let ps: Vec<&FactRecord> = ps.iter().filter(|p| keys_of(&p.kind).is_some()).collect();
         let mut used = vec![false; ps.len()];
         for g in &case.facts {
-            let Some(kind) = g.get("kind").and_then(Value::as_str) else { continue };
+            let Some(kind) = g.get("kind").and_then(Value::as_str) else {
+                continue;
+            };
             let Some(keyf) = keys_of(kind) else { continue };
-            let strict_fields: Vec<&str> = g.keys().map(String::as_str).filter(|k| *k != "kind").collect();
+            let strict_fields: Vec<&str> = g
+                .keys()
+                .map(String::as_str)
+                .filter(|k| *k != "kind")
+                .collect();
             let want: &[&str] = if strict { &strict_fields } else { keyf };
             let hit = ps
                 .iter()
                 .enumerate()
                 .find(|(i, p)| !used[*i] && p.kind == kind && matches(g, p, want));
-            let Some(ki) = counts(&mut report, kind) else { continue };
+            let Some(ki) = counts(&mut report, kind) else {
+                continue;
+            };
             match hit {
                 Some((i, _)) => {
                     used[i] = true;
@@ -330,11 +361,12 @@ pub fn score(cases: &[GoldCase], preds: &[Vec<FactRecord>], strict: bool) -> Eva
             if used[i] {
                 continue;
             }
-            let Some(keyf) = keys_of(&p.kind) else { continue };
-            let optional = case
-                .optional
-                .iter()
-                .any(|o| o.get("kind").and_then(Value::as_str) == Some(&p.kind) && matches(o, p, keyf));
+            let Some(keyf) = keys_of(&p.kind) else {
+                continue;
+            };
+            let optional = case.optional.iter().any(|o| {
+                o.get("kind").and_then(Value::as_str) == Some(&p.kind) && matches(o, p, keyf)
+            });
             if optional {
                 continue;
             }
@@ -346,9 +378,15 @@ pub fn score(cases: &[GoldCase], preds: &[Vec<FactRecord>], strict: bool) -> Eva
                 if m.get("kind").and_then(Value::as_str) != Some(&p.kind) {
                     continue;
                 }
-                let fields: Vec<&str> = m.keys().map(String::as_str).filter(|k| *k != "kind").collect();
+                let fields: Vec<&str> = m
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| *k != "kind")
+                    .collect();
                 if matches(m, p, &fields) {
-                    report.violations.push((case.id.clone(), m.clone(), (*p).clone()));
+                    report
+                        .violations
+                        .push((case.id.clone(), m.clone(), (*p).clone()));
                 }
             }
         }

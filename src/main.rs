@@ -22,7 +22,11 @@ const EXIT_INPUT: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "newsfacts", version, about = "Turn dated music-news articles into normalized fact records")]
+#[command(
+    name = "newsfacts",
+    version,
+    about = "Turn dated music-news articles into normalized fact records"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +48,22 @@ enum Command {
     },
     /// Score extraction against gold case files (one JSON file per article).
     Eval(EvalArgs),
+    /// Show a person how each fact of an article was found, and why matched sentences gave none.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// An article: a text file with a date header, a .jsonl file (every line), or `-`.
+    input: String,
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Date for text that has no date header.
+    #[arg(long, value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// Treat the input as the article text itself, not a path.
+    #[arg(long)]
+    text: bool,
 }
 
 #[derive(clap::Args)]
@@ -191,7 +211,11 @@ fn run(cli: Cli) -> Result<u8> {
                     report.passed,
                     report.failures.len()
                 );
-                Ok(if report.failures.is_empty() { 0 } else { EXIT_INPUT })
+                Ok(if report.failures.is_empty() {
+                    0
+                } else {
+                    EXIT_INPUT
+                })
             }
         },
         Command::Normalize { command } => {
@@ -207,9 +231,13 @@ fn run(cli: Cli) -> Result<u8> {
                         TenseArg::Unknown => date::Tense::Unknown,
                     };
                     match date::resolve(&phrase, reference, tense) {
-                        Some(d) => serde_json::json!({"value": d.to_iso(), "precision": d.precision}),
+                        Some(d) => {
+                            serde_json::json!({"value": d.to_iso(), "precision": d.precision})
+                        }
                         None => {
-                            eprintln!("newsfacts: {phrase:?} is not a date phrase newsfacts understands");
+                            eprintln!(
+                                "newsfacts: {phrase:?} is not a date phrase newsfacts understands"
+                            );
                             return Ok(EXIT_INPUT);
                         }
                     }
@@ -220,7 +248,9 @@ fn run(cli: Cli) -> Result<u8> {
                         serde_json::json!({"value": v, "count": count})
                     }
                     None => {
-                        eprintln!("newsfacts: {phrase:?} is not a number phrase newsfacts understands");
+                        eprintln!(
+                            "newsfacts: {phrase:?} is not a number phrase newsfacts understands"
+                        );
                         return Ok(EXIT_INPUT);
                     }
                 },
@@ -228,6 +258,7 @@ fn run(cli: Cli) -> Result<u8> {
             println!("{value}");
             Ok(0)
         }
+        Command::Explain(args) => explain(args),
         Command::Eval(args) => {
             let rules = match load_rules(args.rules.as_deref()) {
                 Ok(r) => r,
@@ -235,14 +266,21 @@ fn run(cli: Cli) -> Result<u8> {
             };
             let mut cases = Vec::new();
             for dir in &args.gold {
-                cases.extend(eval::load_gold(dir).with_context(|| format!("reading gold cases in {}", dir.display()))?);
+                cases.extend(
+                    eval::load_gold(dir)
+                        .with_context(|| format!("reading gold cases in {}", dir.display()))?,
+                );
             }
             let report = eval::evaluate(&rules, &cases, args.strict);
             let mut out = std::io::stdout().lock();
             report.write(&mut out, !args.quiet)?;
             out.flush()?;
             let below = args.min_f1.is_some_and(|m| report.micro().f1 < m);
-            Ok(if below || !report.violations.is_empty() { EXIT_INPUT } else { 0 })
+            Ok(if below || !report.violations.is_empty() {
+                EXIT_INPUT
+            } else {
+                0
+            })
         }
     }
 }
@@ -286,7 +324,9 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         },
     );
     let mut sink: Box<dyn Sink> = match &args.out {
-        Some(p) => Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?),
+        Some(p) => {
+            Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?)
+        }
         None => Box::new(JsonlSink::stdout()),
     };
     let opts = RunOptions {
@@ -314,5 +354,89 @@ fn extract(args: ExtractArgs) -> Result<u8> {
             summary.articles, summary.failed, summary.facts
         );
     }
+    Ok(if summary.failed > 0 { EXIT_INPUT } else { 0 })
+}
+
+fn explain(args: ExplainArgs) -> Result<u8> {
+    let rules = match load_rules(args.rules.as_deref()) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let events: Box<dyn Iterator<Item = newsfacts::reader::ReadEvent>> = if args.text {
+        let Some(date) = args.date else {
+            eprintln!("newsfacts: --text needs --date");
+            return Ok(EXIT_USAGE);
+        };
+        Box::new(std::iter::once(newsfacts::reader::ReadEvent::Article(
+            newsfacts::article::Article {
+                id: "text".into(),
+                source: "--text".into(),
+                url: None,
+                date,
+                text: args.input.clone(),
+            },
+        )))
+    } else {
+        Box::new(read_inputs(
+            vec![InputSpec::parse(&args.input)],
+            ReadOptions {
+                default_date: args.date,
+            },
+        ))
+    };
+    let opts = RunOptions {
+        explain: true,
+        min_confidence: 0.0,
+    };
+    let mut out = std::io::stdout().lock();
+    let summary = pipeline::run(&rules, events, opts, |ev| -> Result<()> {
+        match ev {
+            Event::Article(a, records, ex) => {
+                writeln!(out, "article {} ({}), dated {}", a.id, a.source, a.date)?;
+                for r in &records {
+                    writeln!(
+                        out,
+                        "\n{} {} [{}] confidence {}",
+                        r.kind,
+                        serde_json::Value::Object(r.fields.clone()),
+                        r.rule,
+                        r.confidence
+                    )?;
+                    writeln!(
+                        out,
+                        "  sentence {}..{}: {}",
+                        r.evidence.start, r.evidence.end, r.evidence.text
+                    )?;
+                    if let Some(e) = &r.explain {
+                        writeln!(out, "  pattern: {}", e.pattern)?;
+                        for s in &e.steps {
+                            writeln!(
+                                out,
+                                "  {:<12} {:>14}({:?}) -> {}",
+                                s.field, s.normalizer, s.input, s.output
+                            )?;
+                        }
+                        if e.rules.len() > 1 {
+                            writeln!(out, "  merged from: {}", e.rules.join(", "))?;
+                        }
+                    }
+                }
+                if !ex.notes.is_empty() {
+                    writeln!(out, "\nmatched but gave no fact:")?;
+                    for n in &ex.notes {
+                        writeln!(
+                            out,
+                            "  [{}] {}\n      in: {}",
+                            n.rule, n.reason, n.sentence.text
+                        )?;
+                    }
+                }
+                writeln!(out)?;
+            }
+            Event::Failed(e) => eprintln!("newsfacts: error: {e}"),
+            Event::Warning(e) => eprintln!("newsfacts: warning: {e}"),
+        }
+        Ok(())
+    })?;
     Ok(if summary.failed > 0 { EXIT_INPUT } else { 0 })
 }

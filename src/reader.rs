@@ -75,14 +75,20 @@ pub enum ReadEvent {
 
 /// A lazy stream of articles over all inputs, in the order given (directories in sorted path order).
 pub fn read_inputs(inputs: Vec<InputSpec>, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
-    inputs.into_iter().flat_map(move |spec| read_one(spec, opts.clone()))
+    inputs
+        .into_iter()
+        .flat_map(move |spec| read_one(spec, opts.clone()))
 }
 
 fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadEvent>> {
     match spec {
         InputSpec::Stdin => {
             let reader = BufReader::new(io::stdin());
-            Box::new(JsonlReader::new("<stdin>".to_string(), Box::new(reader), opts))
+            Box::new(JsonlReader::new(
+                "<stdin>".to_string(),
+                Box::new(reader),
+                opts,
+            ))
         }
         InputSpec::Path(path) => {
             let meta = match std::fs::metadata(&path) {
@@ -108,11 +114,11 @@ fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> 
         .flat_map(move |entry| -> Box<dyn Iterator<Item = ReadEvent>> {
             match entry {
                 Err(e) => {
-                    let path = e.path().map(|p| p.display().to_string()).unwrap_or_default();
-                    let reason = e
-                        .io_error()
-                        .map(io_reason)
-                        .unwrap_or_else(|| e.to_string());
+                    let path = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default();
+                    let reason = e.io_error().map(io_reason).unwrap_or_else(|| e.to_string());
                     Box::new(std::iter::once(ReadEvent::Failed(InputError {
                         location: Location { path, line: None },
                         reason,
@@ -136,7 +142,11 @@ fn is_article_file(path: &Path) -> bool {
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with('.'));
-    !hidden && matches!(extension(path).as_deref(), Some("txt" | "text" | "jsonl" | "ndjson"))
+    !hidden
+        && matches!(
+            extension(path).as_deref(),
+            Some("txt" | "text" | "jsonl" | "ndjson")
+        )
 }
 
 fn extension(path: &Path) -> Option<String> {
@@ -500,7 +510,9 @@ mod tests {
         );
         let events: Vec<_> = r.collect();
         assert_eq!(events.len(), 3);
-        assert!(matches!(&events[0], ReadEvent::Article(a) if a.id == "a" && a.source == "f.jsonl:1"));
+        assert!(
+            matches!(&events[0], ReadEvent::Article(a) if a.id == "a" && a.source == "f.jsonl:1")
+        );
         match &events[1] {
             ReadEvent::Failed(e) => {
                 assert_eq!(e.location.to_string(), "f.jsonl:2");

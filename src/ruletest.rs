@@ -22,7 +22,11 @@ pub struct ExampleFailure {
 
 impl std::fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}: {}\n    text: {}", self.file, self.line, self.rule, self.problem, self.text)
+        write!(
+            f,
+            "{}:{}: {}: {}\n    text: {}",
+            self.file, self.line, self.rule, self.problem, self.text
+        )
     }
 }
 
@@ -53,7 +57,7 @@ pub fn run_examples(rules: &RuleSet) -> ExampleReport {
                 if facts.is_empty() {
                     passed += 1;
                 } else {
-                    let shown: Vec<String> = facts.iter().map(|f| show(f)).collect();
+                    let shown: Vec<String> = facts.iter().map(show).collect();
                     failures.push(failure(
                         rule,
                         ex,
@@ -116,15 +120,16 @@ fn check_positive(extractor: &Extractor<'_>, rule: &Rule, ex: &Example) -> Resul
     let mut problems = Vec::new();
     let mut rule_took_part = false;
     for want in &ex.facts {
-        let hit = facts.iter().enumerate().find(|(i, f)| {
-            !used[*i] && want.iter().all(|(k, v)| same(v, f.fields.get(k)))
-        });
+        let hit = facts
+            .iter()
+            .enumerate()
+            .find(|(i, f)| !used[*i] && want.iter().all(|(k, v)| same(v, f.fields.get(k))));
         match hit {
             Some((i, f)) => {
                 used[i] = true;
                 let q = rule.qualified_id();
-                rule_took_part |= f.rule == q
-                    || f.explain.as_ref().is_some_and(|e| e.rules.contains(&q));
+                rule_took_part |=
+                    f.rule == q || f.explain.as_ref().is_some_and(|e| e.rules.contains(&q));
             }
             None => problems.push(format!(
                 "expected {} not found",
@@ -138,12 +143,17 @@ fn check_positive(extractor: &Extractor<'_>, rule: &Rule, ex: &Example) -> Resul
         }
     }
     if problems.is_empty() && !ex.facts.is_empty() && !rule_took_part {
-        problems.push("facts came out, but not from this rule: the example does not test it".into());
+        problems
+            .push("facts came out, but not from this rule: the example does not test it".into());
     }
     if problems.is_empty() {
         Ok(())
     } else {
         let got: Vec<String> = facts.iter().map(show).collect();
-        Err(format!("{} (got: [{}])", problems.join("; "), got.join(", ")))
+        Err(format!(
+            "{} (got: [{}])",
+            problems.join("; "),
+            got.join(", ")
+        ))
     }
 }

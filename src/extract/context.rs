@@ -30,12 +30,19 @@ pub struct Context {
     /// The latest mention of each slot, from earlier sentences.
     last: Vec<Mention>,
     pub events: Vec<EventDate>,
+    /// How often each artist has been mentioned so far, and where last: the article's topic.
+    artist_counts: Vec<(Value, usize, usize)>,
 }
 
 impl Context {
     /// Resolve a slot at `pos`: first the sentence's own earlier mentions, then earlier sentences.
     /// "the song" wants a song, "the album" an album; a plain work slot takes the latest of any work.
-    pub fn resolve<'a>(&'a self, slot: Slot, sentence: &'a [Mention], pos: usize) -> Option<&'a Mention> {
+    pub fn resolve<'a>(
+        &'a self,
+        slot: Slot,
+        sentence: &'a [Mention],
+        pos: usize,
+    ) -> Option<&'a Mention> {
         let fits = |m: &Mention| match slot {
             Slot::Work => matches!(m.slot, Slot::Work | Slot::Song | Slot::Album),
             s => m.slot == s,
@@ -45,6 +52,23 @@ impl Context {
             .filter(|m| m.pos < pos && fits(m))
             .max_by_key(|m| m.pos)
             .or_else(|| self.last.iter().filter(|m| fits(m)).max_by_key(|m| m.pos))
+    }
+
+    /// The artist the article is about so far: the most mentioned one, the latest on a tie. Fills
+    /// use it ("3D featuring Jack Harlow" on Jungkook's album is Jungkook's), where anaphors use
+    /// the latest mention ("the rapper").
+    pub fn topic_artist(&self, sentence: &[Mention], pos: usize) -> Option<Value> {
+        let mut counts = self.artist_counts.clone();
+        for m in sentence
+            .iter()
+            .filter(|m| m.slot == Slot::Artist && m.pos < pos)
+        {
+            bump(&mut counts, &m.value, m.pos);
+        }
+        counts
+            .into_iter()
+            .max_by_key(|(_, n, last)| (*n, *last))
+            .map(|(v, _, _)| v)
     }
 
     /// The ceremony currently in context, with its year.
@@ -59,9 +83,14 @@ impl Context {
             if m.slot == Slot::YearCue || m.slot == Slot::EventDate {
                 continue;
             }
+            if m.slot == Slot::Artist {
+                bump(&mut self.artist_counts, &m.value, m.pos);
+            }
             // A ceremony mentioned again without a year keeps the year it was given before.
             let year = match (&m.year, self.ceremony()) {
-                (None, Some(prev)) if m.slot == Slot::Ceremony && prev.value == m.value => prev.year,
+                (None, Some(prev)) if m.slot == Slot::Ceremony && prev.value == m.value => {
+                    prev.year
+                }
                 _ => m.year,
             };
             self.last.retain(|x| x.slot != m.slot);
@@ -73,8 +102,20 @@ impl Context {
     pub fn event_date(&self, ceremony: &Value, year: Option<i64>) -> Option<&Value> {
         self.events
             .iter()
-            .find(|e| &e.ceremony == ceremony && (year.is_none() || e.year.is_none() || e.year == year))
+            .find(|e| {
+                &e.ceremony == ceremony && (year.is_none() || e.year.is_none() || e.year == year)
+            })
             .map(|e| &e.date)
+    }
+}
+
+fn bump(counts: &mut Vec<(Value, usize, usize)>, v: &Value, pos: usize) {
+    match counts.iter_mut().find(|(x, _, _)| x == v) {
+        Some(e) => {
+            e.1 += 1;
+            e.2 = pos;
+        }
+        None => counts.push((v.clone(), 1, pos)),
     }
 }
 
@@ -96,7 +137,10 @@ mod tests {
         let mut c = Context::default();
         c.absorb(vec![m(Slot::Artist, "Lisa", 3)]);
         let here = vec![m(Slot::Artist, "Jungkook", 20)];
-        assert_eq!(c.resolve(Slot::Artist, &here, 30).unwrap().value, "Jungkook");
+        assert_eq!(
+            c.resolve(Slot::Artist, &here, 30).unwrap().value,
+            "Jungkook"
+        );
         assert_eq!(c.resolve(Slot::Artist, &here, 10).unwrap().value, "Lisa");
     }
 
@@ -107,6 +151,18 @@ mod tests {
         assert_eq!(c.resolve(Slot::Album, &[], 50).unwrap().value, "Golden");
         assert_eq!(c.resolve(Slot::Song, &[], 50).unwrap().value, "Seven");
         assert_eq!(c.resolve(Slot::Work, &[], 50).unwrap().value, "Seven");
+    }
+
+    #[test]
+    fn topic_artist_is_the_most_mentioned() {
+        let mut c = Context::default();
+        c.absorb(vec![
+            m(Slot::Artist, "Jungkook", 1),
+            m(Slot::Artist, "Jungkook", 5),
+            m(Slot::Artist, "Latto", 9),
+        ]);
+        assert_eq!(c.topic_artist(&[], 50).unwrap(), "Jungkook");
+        assert_eq!(c.resolve(Slot::Artist, &[], 50).unwrap().value, "Latto");
     }
 
     #[test]

@@ -113,10 +113,19 @@ impl<'r> Extractor<'r> {
                 if self.kind(rule).is_some_and(|k| k.emit) {
                     let before = run.cands.len();
                     run.run_rule(ri);
-                    if self.explain && run.cands.len() == before && !run.notes.iter().any(|n| n.rule == rule.qualified_id()) {
+                    if self.explain
+                        && run.cands.len() == before
+                        && !run.notes.iter().any(|n| n.rule == rule.qualified_id())
+                    {
                         let hits = self.rules.triggers_in(rule, stext);
                         if !hits.is_empty() {
-                            run.note(rule, format!("prefilter hit ({}) but no pattern matched", hits.join(", ")));
+                            run.note(
+                                rule,
+                                format!(
+                                    "prefilter hit ({}) but no pattern matched",
+                                    hits.join(", ")
+                                ),
+                            );
                         }
                     }
                 }
@@ -139,7 +148,12 @@ impl<'r> Extractor<'r> {
             if !c.deferred_event_date {
                 continue;
             }
-            let get = |k: &str| c.fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+            let get = |k: &str| {
+                c.fields
+                    .iter()
+                    .find(|(f, _)| f == k)
+                    .map(|(_, v)| v.clone())
+            };
             if let Some(cer) = get("ceremony") {
                 let year = get("year").and_then(|y| y.as_i64());
                 if let Some(d) = ctx.event_date(&cer, year) {
@@ -164,12 +178,20 @@ impl<'r> Extractor<'r> {
 
     /// Merge candidates with equal key fields (first mention wins; later ones add missing fields), order
     /// by position, and attach evidence from the original text.
-    fn merge(&self, article: &Article, folded: &str, sentences: &[Sentence], mut cands: Vec<Candidate>) -> Vec<Fact> {
+    fn merge(
+        &self,
+        article: &Article,
+        folded: &str,
+        sentences: &[Sentence],
+        mut cands: Vec<Candidate>,
+    ) -> Vec<Fact> {
         cands.sort_by_key(|c| (c.sentence, c.span.0, c.rule, c.pattern));
         let mut order: Vec<String> = Vec::new();
         let mut merged: HashMap<String, (Candidate, Vec<usize>)> = HashMap::new();
         for c in cands {
-            let Some(kind) = self.rules.kind(&c.kind) else { continue };
+            let Some(kind) = self.rules.kind(&c.kind) else {
+                continue;
+            };
             let key = {
                 let mut k = c.kind.clone();
                 for f in &kind.key {
@@ -201,8 +223,12 @@ impl<'r> Extractor<'r> {
         let evidence = EvidenceTexts::new(&article.text, folded);
         let mut facts = Vec::with_capacity(order.len());
         for key in order {
-            let Some((c, rule_ids)) = merged.remove(&key) else { continue };
-            let Some(kind) = self.rules.kind(&c.kind) else { continue };
+            let Some((c, rule_ids)) = merged.remove(&key) else {
+                continue;
+            };
+            let Some(kind) = self.rules.kind(&c.kind) else {
+                continue;
+            };
             let rule = &self.rules.rules[c.rule];
             let mut fields = Map::new();
             for f in &kind.fields {
@@ -227,7 +253,10 @@ impl<'r> Extractor<'r> {
                     pattern: rule.patterns[c.pattern].source.clone(),
                     span: [c.span.0, c.span.1],
                     steps: c.steps,
-                    rules: rule_ids.iter().map(|&r| self.rules.rules[r].qualified_id()).collect(),
+                    rules: rule_ids
+                        .iter()
+                        .map(|&r| self.rules.rules[r].qualified_id())
+                        .collect(),
                 }),
             });
         }
@@ -252,7 +281,11 @@ impl<'a> EvidenceTexts<'a> {
 
     fn text(&self, s: Sentence) -> String {
         if self.same {
-            return self.original.get(s.start..s.end).unwrap_or_default().to_string();
+            return self
+                .original
+                .get(s.start..s.end)
+                .unwrap_or_default()
+                .to_string();
         }
         self.original
             .chars()
@@ -306,13 +339,21 @@ impl SentenceRun<'_, '_> {
         for (pi, p) in rule.patterns.iter().enumerate() {
             let mut at = 0;
             while at <= self.stext.len() {
-                let Some(caps) = p.regex.captures_at(self.stext, at) else { break };
+                let Some(caps) = p.regex.captures_at(self.stext, at) else {
+                    break;
+                };
                 let Some(m) = caps.get(0) else { break };
-                let retry = self.process_match(ri, pi, &caps);
-                at = if retry || m.end() == m.start() {
-                    m.start() + self.stext[m.start()..].chars().next().map_or(1, char::len_utf8)
-                } else {
-                    m.end()
+                let next_char = m.start()
+                    + self.stext[m.start()..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
+                at = match self.process_match(ri, pi, &caps) {
+                    // Past the rejected span, never inside it: a fragment of a rejected name
+                    // ("Super Freaky Girl" of "Nicki Minaj's Super Freaky Girl") is no better.
+                    Some(after) => after.max(next_char),
+                    None if m.end() == m.start() => next_char,
+                    None => m.end(),
                 };
             }
         }
@@ -353,22 +394,25 @@ impl SentenceRun<'_, '_> {
     /// The year cue nearest the match: inside it first, then the nearest before it in the sentence.
     fn sentence_year(&self, start: usize, end: usize) -> Option<Value> {
         let cues = self.mentions.iter().filter(|m| m.slot == Slot::YearCue);
-        let inside = cues.clone().filter(|m| m.pos >= start && m.pos < end).min_by_key(|m| m.pos);
+        let inside = cues
+            .clone()
+            .filter(|m| m.pos >= start && m.pos < end)
+            .min_by_key(|m| m.pos);
         inside
             .or_else(|| cues.filter(|m| m.pos < start).max_by_key(|m| m.pos))
             .map(|m| m.value.clone())
     }
 
-    /// Turn one match into candidates. Returns true when the match gave nothing because a value was
-    /// rejected, so the caller may look for another reading.
-    fn process_match(&mut self, ri: usize, pi: usize, caps: &Captures<'_>) -> bool {
+    /// Turn one match into candidates. When the match gave nothing because a captured value was
+    /// rejected, returns the end of that capture, so the caller can look for another reading after it.
+    fn process_match(&mut self, ri: usize, pi: usize, caps: &Captures<'_>) -> Option<usize> {
         let ex = self.ex;
         let rules = ex.rules;
         let rule = &rules.rules[ri];
-        let Some(kind) = rules.kind(&rule.kind) else { return false };
-        let Some(m0) = caps.get(0) else { return false };
+        let kind = rules.kind(&rule.kind)?;
+        let m0 = caps.get(0)?;
         if m0.as_str().trim().is_empty() {
-            return false;
+            return None;
         }
         let (ms, me) = (m0.start(), m0.end());
         let (span_start, span_end) = (self.pos(ms), self.pos(me));
@@ -432,7 +476,10 @@ impl SentenceRun<'_, '_> {
                                     inferred = true;
                                     match self.ctx.resolve(slot, &self.mentions, pos) {
                                         Some(m) => Ok(Some(m.value.clone())),
-                                        None => Err(format!("{:?} refers to no earlier {slot:?}", entity::clean(piece))),
+                                        None => Err(format!(
+                                            "{:?} refers to no earlier {slot:?}",
+                                            entity::clean(piece)
+                                        )),
                                     }
                                 }
                             };
@@ -449,8 +496,19 @@ impl SentenceRun<'_, '_> {
                                 });
                             }
                             // Every clean value is a mention, whatever becomes of this match.
-                            if let (Ok(Some(v)), Some(slot)) = (&resolved, kind.mentions.get(&spec.name)) {
-                                self.push_mention(*slot, v.clone(), piece, pos, caps, rule, span_start, span_end);
+                            if let (Ok(Some(v)), Some(slot)) =
+                                (&resolved, kind.mentions.get(&spec.name))
+                            {
+                                self.push_mention(
+                                    *slot,
+                                    v.clone(),
+                                    piece,
+                                    pos,
+                                    caps,
+                                    rule,
+                                    span_start,
+                                    span_end,
+                                );
                             }
                             items.push(resolved);
                         }
@@ -465,13 +523,14 @@ impl SentenceRun<'_, '_> {
         }
 
         if !kind.emit {
-            return false;
+            return None;
         }
         if let Some(v) = self.veto(&rule.kind, ms, me) {
             self.note(rule, format!("vetoed by {v}: {:?}", m0.as_str()));
-            return false;
+            return None;
         }
         let mut produced = false;
+        let mut rejected_end: Option<usize> = None;
 
         // One candidate per list item.
         for item in 0..list_len.max(1) {
@@ -499,6 +558,12 @@ impl SentenceRun<'_, '_> {
                     Err(r) => {
                         if spec.required || kind.required.contains(&spec.name) {
                             rejected = Some(format!("{}: {r}", spec.name));
+                            if let FieldSource::Capture(c) = &spec.source
+                                && let Some(m) = caps.name(c)
+                            {
+                                rejected_end =
+                                    Some(rejected_end.map_or(m.end(), |e| e.max(m.end())));
+                            }
                             break;
                         }
                         self.note(rule, format!("optional field {} dropped: {r}", spec.name));
@@ -510,17 +575,27 @@ impl SentenceRun<'_, '_> {
                 continue;
             }
             let mut deferred = false;
-            let mut steps = if ex.explain { steps.clone() } else { Vec::new() };
+            let mut steps = if ex.explain {
+                steps.clone()
+            } else {
+                Vec::new()
+            };
             for field in &kind.fields {
                 if fields.iter().any(|(f, _)| f == field) {
                     continue;
                 }
                 // The rule's own fill sources come before the kind's.
-                let own = rule.fields.iter().find(|f| &f.name == field).and_then(|f| match &f.source {
-                    FieldSource::Fill(chain) => Some(chain),
-                    _ => None,
-                });
-                let Some(chain) = own.or_else(|| kind.fill.get(field)) else { continue };
+                let own =
+                    rule.fields
+                        .iter()
+                        .find(|f| &f.name == field)
+                        .and_then(|f| match &f.source {
+                            FieldSource::Fill(chain) => Some(chain),
+                            _ => None,
+                        });
+                let Some(chain) = own.or_else(|| kind.fill.get(field)) else {
+                    continue;
+                };
                 for src in chain {
                     let v = match src {
                         FillSource::EventDate => {
@@ -544,18 +619,36 @@ impl SentenceRun<'_, '_> {
                     }
                 }
             }
-            if let Some(missing) = kind.required.iter().find(|f| !fields.iter().any(|(n, _)| n == *f)) {
-                self.note(rule, format!("dropped: no value for required field {missing}"));
+            if let Some(missing) = kind
+                .required
+                .iter()
+                .find(|f| !fields.iter().any(|(n, _)| n == *f))
+            {
+                self.note(
+                    rule,
+                    format!("dropped: no value for required field {missing}"),
+                );
                 continue;
             }
             // A collaboration of an artist with themself is no collaboration.
             let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
             if rule.kind == "collaboration"
-                && get("artist").is_some()
-                && get("artist") == get("collaborator")
+                && let (Some(Value::String(a)), Some(Value::String(c))) =
+                    (get("artist"), get("collaborator"))
             {
-                self.note(rule, "dropped: collaborator is the artist".into());
-                continue;
+                if a == c {
+                    self.note(rule, "dropped: collaborator is the artist".into());
+                    continue;
+                }
+                // "Simon & Garfunkel" is one act, not a collaboration of two.
+                let artists = rules.gazetteer("artists");
+                if [" & ", " and ", " x "]
+                    .iter()
+                    .any(|j| artists.contains(&format!("{a}{j}{c}")))
+                {
+                    self.note(rule, format!("dropped: {a} and {c} are one act"));
+                    continue;
+                }
             }
             self.cands.push(Candidate {
                 kind: rule.kind.clone(),
@@ -570,7 +663,7 @@ impl SentenceRun<'_, '_> {
             });
             produced = true;
         }
-        !produced
+        if produced { None } else { rejected_end }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -590,9 +683,16 @@ impl SentenceRun<'_, '_> {
             Slot::Ceremony => {
                 let year = match entity::ceremony_year(raw, rules, self.article.date.year()) {
                     Normalized::Value(v) => v.as_i64(),
-                    _ => self.sentence_year(span_start, span_end).and_then(|v| v.as_i64()),
+                    _ => self
+                        .sentence_year(span_start, span_end)
+                        .and_then(|v| v.as_i64()),
                 };
-                self.mentions.push(Mention { slot, value, year, pos });
+                self.mentions.push(Mention {
+                    slot,
+                    value,
+                    year,
+                    pos,
+                });
             }
             Slot::EventDate => {
                 // The ceremony named in the same match, else the one in context.
@@ -601,15 +701,24 @@ impl SentenceRun<'_, '_> {
                     article_date: self.article.date,
                     tense: Tense::Past,
                 };
-                let named = rule.fields.iter().find(|f| f.normalizer == Normalizer::Ceremony).and_then(|f| {
-                    let FieldSource::Capture(c) = &f.source else { return None };
-                    caps.name(c).map(|m| m.as_str())
-                });
-                let (ceremony, year) = match named.map(|n| (Normalizer::Ceremony.apply(n, &env), n)) {
+                let named = rule
+                    .fields
+                    .iter()
+                    .find(|f| f.normalizer == Normalizer::Ceremony)
+                    .and_then(|f| {
+                        let FieldSource::Capture(c) = &f.source else {
+                            return None;
+                        };
+                        caps.name(c).map(|m| m.as_str())
+                    });
+                let (ceremony, year) = match named.map(|n| (Normalizer::Ceremony.apply(n, &env), n))
+                {
                     Some((Normalized::Value(v), n)) => {
                         let y = match entity::ceremony_year(n, rules, self.article.date.year()) {
                             Normalized::Value(y) => y.as_i64(),
-                            _ => self.sentence_year(span_start, span_end).and_then(|v| v.as_i64()),
+                            _ => self
+                                .sentence_year(span_start, span_end)
+                                .and_then(|v| v.as_i64()),
                         };
                         (Some(v), y)
                     }
@@ -619,7 +728,12 @@ impl SentenceRun<'_, '_> {
                     },
                 };
                 if let Some(ceremony) = ceremony {
-                    let year = year.or_else(|| value.as_str().and_then(|d| d.get(..4)).and_then(|y| y.parse().ok()));
+                    let year = year.or_else(|| {
+                        value
+                            .as_str()
+                            .and_then(|d| d.get(..4))
+                            .and_then(|y| y.parse().ok())
+                    });
                     self.events.push(EventDate {
                         ceremony,
                         year,
@@ -666,10 +780,20 @@ impl SentenceRun<'_, '_> {
         }
     }
 
-    fn fill(&self, src: FillSource, fields: &[(String, Value)], start: usize, end: usize) -> Option<Value> {
+    fn fill(
+        &self,
+        src: FillSource,
+        fields: &[(String, Value)],
+        start: usize,
+        end: usize,
+    ) -> Option<Value> {
         let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
         match src {
-            FillSource::Context(slot) => self.ctx.resolve(slot, &self.mentions, start).map(|m| m.value.clone()),
+            FillSource::Context(Slot::Artist) => self.ctx.topic_artist(&self.mentions, start),
+            FillSource::Context(slot) => self
+                .ctx
+                .resolve(slot, &self.mentions, start)
+                .map(|m| m.value.clone()),
             FillSource::ContextCeremonyYear => {
                 let m = self.ctx.resolve(Slot::Ceremony, &self.mentions, end)?;
                 (Some(&m.value) == get("ceremony")).then_some(())?;
@@ -683,7 +807,9 @@ impl SentenceRun<'_, '_> {
                 .min_by_key(|m| m.pos.abs_diff(start))
                 .map(|m| m.value.clone()),
             FillSource::ArticleYear => Some(Value::from(self.article.date.year())),
-            FillSource::ArticleDate => Some(Value::String(self.article.date.format("%Y-%m-%d").to_string())),
+            FillSource::ArticleDate => Some(Value::String(
+                self.article.date.format("%Y-%m-%d").to_string(),
+            )),
             FillSource::EventDate => None,
         }
     }
@@ -742,7 +868,8 @@ pub fn split_list<'t>(text: &'t str, rules: &RuleSet) -> Vec<(usize, &'t str)> {
 fn list_separator() -> &'static regex::Regex {
     static SEP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     SEP.get_or_init(|| {
-        regex::Regex::new(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+").unwrap_or_else(|_| unreachable!("constant regex"))
+        regex::Regex::new(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+            .unwrap_or_else(|_| unreachable!("constant regex"))
     })
 }
 
@@ -750,7 +877,9 @@ fn list_separator() -> &'static regex::Regex {
 /// titles before a role word, the earlier items are part of that description, not people. Returns the
 /// index of the first item to keep.
 fn qualifier_chain_start(pieces: &[(usize, &str)], rules: &RuleSet) -> usize {
-    let Some((_, last)) = pieces.last() else { return 0 };
+    let Some((_, last)) = pieces.last() else {
+        return 0;
+    };
     if pieces.len() < 2 {
         return 0;
     }
@@ -764,5 +893,9 @@ fn qualifier_chain_start(pieces: &[(usize, &str)], rules: &RuleSet) -> usize {
         && !rules.gazetteer("nationalities").contains(first_word)
         && !rules.gazetteer("artists").contains(first_word)
         && !qualifier.contains('\'');
-    if is_title_qualifier { pieces.len() - 1 } else { 0 }
+    if is_title_qualifier {
+        pieces.len() - 1
+    } else {
+        0
+    }
 }

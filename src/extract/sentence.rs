@@ -157,15 +157,28 @@ mod tests {
     fn splits_on_lines_and_terminators() {
         assert_eq!(
             texts("Headline here\n\nHe won. She lost! Did they? \"Yes.\" Then 2 more."),
-            vec!["Headline here", "He won.", "She lost!", "Did they?", "\"Yes.\"", "Then 2 more."]
+            vec![
+                "Headline here",
+                "He won.",
+                "She lost!",
+                "Did they?",
+                "\"Yes.\"",
+                "Then 2 more."
+            ]
         );
     }
 
     #[test]
     fn keeps_abbreviations_and_initials() {
         assert_eq!(
-            texts("Seven feat. Latto is out. J. Cole and H.E.R. won. It ends Sept. 22 in Miami, Fla. Then more."),
-            vec!["Seven feat. Latto is out.", "J. Cole and H.E.R. won.", "It ends Sept. 22 in Miami, Fla. Then more."]
+            texts(
+                "Seven feat. Latto is out. J. Cole and H.E.R. won. It ends Sept. 22 in Miami, Fla. Then more."
+            ),
+            vec![
+                "Seven feat. Latto is out.",
+                "J. Cole and H.E.R. won.",
+                "It ends Sept. 22 in Miami, Fla. Then more."
+            ]
         );
     }
 

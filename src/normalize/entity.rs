@@ -14,8 +14,11 @@ pub fn clean(raw: &str) -> &str {
     let mut s = raw.trim();
     loop {
         let before = s;
-        s = s.trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '!' | '?' | '—' | '–'));
-        for (open, close) in [('"', '"'), ('\'', '\''), ('‘', '’'), ('“', '”'), ('(', ')')] {
+        s = s.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | ':' | '!' | '?' | '—' | '–')
+        });
+        for (open, close) in [('"', '"'), ('\'', '\''), ('‘', '’'), ('“', '”'), ('(', ')')]
+        {
             if s.len() >= 2 && s.starts_with(open) && s.ends_with(close) {
                 s = &s[open.len_utf8()..s.len() - close.len_utf8()];
             }
@@ -51,19 +54,106 @@ fn is_upper_start(w: &str) -> bool {
 
 /// Words that may stand lowercase inside a name or title.
 const CONNECTORS: &[&str] = &[
-    "the", "of", "and", "x", "da", "de", "del", "la", "le", "los", "las", "van", "von", "y", "to",
-    "a", "an", "in", "on", "for", "at", "with", "my", "me", "you", "your", "is", "it", "i", "be",
-    "what", "was", "made", "am", "gonna", "do", "that's", "not", "no", "all", "want", "christmas",
-    "from", "by", "or", "but", "we", "us", "our", "her", "his", "him", "she", "he", "they", "them",
-    "this", "feat", "el", "en", "por", "que", "mi", "tu", "di",
+    "the",
+    "of",
+    "and",
+    "x",
+    "da",
+    "de",
+    "del",
+    "la",
+    "le",
+    "los",
+    "las",
+    "van",
+    "von",
+    "y",
+    "to",
+    "a",
+    "an",
+    "in",
+    "on",
+    "for",
+    "at",
+    "with",
+    "my",
+    "me",
+    "you",
+    "your",
+    "is",
+    "it",
+    "i",
+    "be",
+    "what",
+    "was",
+    "made",
+    "am",
+    "gonna",
+    "do",
+    "that's",
+    "not",
+    "no",
+    "all",
+    "want",
+    "christmas",
+    "from",
+    "by",
+    "or",
+    "but",
+    "we",
+    "us",
+    "our",
+    "her",
+    "his",
+    "him",
+    "she",
+    "he",
+    "they",
+    "them",
+    "this",
+    "feat",
+    "el",
+    "en",
+    "por",
+    "que",
+    "mi",
+    "tu",
+    "di",
 ];
 
 fn is_month_or_weekday(w: &str) -> bool {
     const WORDS: &[&str] = &[
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-        "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-        "nov", "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     ];
     WORDS.contains(&w.trim_end_matches('.').to_lowercase().as_str())
 }
@@ -89,6 +179,12 @@ fn split_possessive(s: &str) -> Option<(&str, &str)> {
 /// A canonical artist name, or why the span is not one.
 pub fn artist(raw: &str, rules: &RuleSet) -> Normalized {
     let s = clean(raw);
+    // "Jungkook's hit single": the owner is the artist.
+    let s = s
+        .strip_suffix("'s")
+        .or_else(|| s.strip_suffix("’s"))
+        .or_else(|| s.strip_suffix('\'').filter(|r| r.ends_with(['s', 'S'])))
+        .unwrap_or(s);
     if s.is_empty() {
         return Normalized::Missing("empty name".into());
     }
@@ -155,8 +251,8 @@ pub fn strip_descriptors<'a>(s: &'a str, rules: &RuleSet) -> &'a str {
                 continue;
             }
             let phrase = &s[words[i].0..words[i + len - 1].0 + words[i + len - 1].1.len()];
-            let is_role = roles.contains(phrase)
-                && phrase.chars().next().is_some_and(|c| !c.is_uppercase());
+            let is_role =
+                roles.contains(phrase) && phrase.chars().next().is_some_and(|c| !c.is_uppercase());
             if is_role && is_upper_start(words[i + len].1) {
                 cut = Some(words[i + len].0);
                 break;
@@ -170,14 +266,16 @@ pub fn strip_descriptors<'a>(s: &'a str, rules: &RuleSet) -> &'a str {
     let mut i = 0;
     while i + 1 < words.len() {
         let w = words[i].1;
-        let two = (i + 2 < words.len())
-            .then(|| &s[words[i].0..words[i + 1].0 + words[i + 1].1.len()]);
+        let two =
+            (i + 2 < words.len()).then(|| &s[words[i].0..words[i + 1].0 + words[i + 1].1.len()]);
         if let Some(t) = two.filter(|t| nationalities.contains(t)) {
             let _ = t;
             i += 2;
             continue;
         }
-        if nationalities.contains(w) || !is_upper_start(w) && !w.starts_with(|c: char| c.is_ascii_digit()) {
+        if nationalities.contains(w)
+            || !is_upper_start(w) && !w.starts_with(|c: char| c.is_ascii_digit())
+        {
             i += 1;
             continue;
         }
@@ -219,7 +317,9 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
             && !CONNECTORS.contains(&w.to_lowercase().as_str())
             && !w.contains(['$', '.', '-', '&'])
         {
-            return Err(format!("{s:?} has lowercase word {w:?}: a phrase, not a name"));
+            return Err(format!(
+                "{s:?} has lowercase word {w:?}: a phrase, not a name"
+            ));
         }
     }
     if words
@@ -234,7 +334,15 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
 /// Strip a trailing feature credit from a title: "Fortnight (feat. Post Malone)" → "Fortnight".
 fn strip_feature(s: &str) -> &str {
     let lower = s.to_lowercase();
-    for pat in [" (feat", " (ft", " (featuring", " [feat", " feat.", " ft.", " featuring "] {
+    for pat in [
+        " (feat",
+        " (ft",
+        " (featuring",
+        " [feat",
+        " feat.",
+        " ft.",
+        " featuring ",
+    ] {
         if let Some(i) = lower.find(pat) {
             return s[..i].trim_end();
         }
@@ -269,11 +377,18 @@ fn recase_shouted(s: &str) -> String {
 
 /// A work title: quotes dropped, a shouted title recased, feature credits stripped.
 pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
-    let trimmed = raw.trim();
+    let trimmed = raw.trim().trim_end_matches([',', ';', ':']);
     let quoted = trimmed.starts_with(['"', '\'', '‘', '“']);
-    let s = clean(trimmed);
-    // Punctuation inside the quotes ("'Seventeenth Heaven.'") is the outlet's, not the title's.
-    let s = if quoted { s.trim_end_matches([',', '.']) } else { s };
+    // Inside quotes the title keeps its own ? and !, but a comma or period there is the outlet's
+    // ("'Seventeenth Heaven.'").
+    let s = if quoted {
+        trimmed[1..]
+            .trim_end_matches(['"', '\'', '’', '”'])
+            .trim()
+            .trim_end_matches([',', '.'])
+    } else {
+        clean(trimmed)
+    };
     if s.is_empty() {
         return Normalized::Missing("empty title".into());
     }
@@ -288,6 +403,31 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
     if !quoted {
         if !is_upper_start(s) {
             return Normalized::Reject(format!("{s:?} does not start like a title"));
+        }
+        if s.ends_with("'s") || s.ends_with("’s") || s.ends_with("s'") {
+            return Normalized::Reject(format!("{s:?} is a possessive, not a title"));
+        }
+        // Unquoted titles are capitalised throughout, small words aside ("Closer to You").
+        if let Some(w) = words[1..]
+            .iter()
+            .find(|w| !is_upper_start(w) && !CONNECTORS.contains(&w.to_lowercase().as_str()))
+        {
+            return Normalized::Reject(format!(
+                "{s:?} has lowercase word {w:?}: a phrase, not a title"
+            ));
+        }
+        // "Rick Ross & Meek Mill" is a credit line, not a title.
+        let artists = rules.gazetteer("artists");
+        let parts: Vec<&str> = s
+            .split(" & ")
+            .flat_map(|p| p.split(" and "))
+            .map(str::trim)
+            .collect();
+        if parts.len() > 1 && parts.iter().all(|p| artists.contains(p)) {
+            return Normalized::Reject(format!("{s:?} names artists, not a title"));
+        }
+        if rules.gazetteer("nationalities").contains(s) {
+            return Normalized::Reject(format!("{s:?} is a nationality, not a title"));
         }
         let stop = rules.gazetteer("stopwords");
         if words.len() == 1 && (stop.contains(s) || is_month_or_weekday(s)) {
@@ -309,7 +449,14 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
 
 /// Lowercase words that trail a category name without being part of it ("the 'Biggest Fans' award").
 const AWARD_TAILS: &[&str] = &[
-    " award", " awards", " category", " prize", " trophy", " honor", " honour", " title",
+    " award",
+    " awards",
+    " category",
+    " prize",
+    " trophy",
+    " honor",
+    " honour",
+    " title",
 ];
 
 /// An award category: "the 'Best Song' award" → "Best Song"; "Grammy Award for Best New Artist" →
@@ -349,8 +496,18 @@ pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
             return award(tail, rules);
         }
     }
+    // "'Song of the Year' for 'As It Was'": the work is not part of the category.
+    if let Some(i) = s.find(" for ") {
+        let head = clean(&s[..i]);
+        if categories.contains(head) || raw.trim_start().starts_with(['\'', '"']) {
+            return award(head, rules);
+        }
+    }
     if let Some(e) = categories.get(s) {
         return value(e.canonical.clone());
+    }
+    if s.ends_with("'s") || s.ends_with("’s") {
+        return Normalized::Reject(format!("{s:?} is a possessive, not a category"));
     }
     // Leading lowercase adjectives ("coveted", "highly coveted", "prestigious") are not the name.
     let mut rest = s;
@@ -385,7 +542,15 @@ pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
 
 /// Words that make an unknown capitalised span a ceremony name.
 const CEREMONY_HEADS: &[&str] = &[
-    "Awards", "Award", "Prize", "Festival", "Gala", "Honors", "Honours", "Choice", "Music Awards",
+    "Awards",
+    "Award",
+    "Prize",
+    "Festival",
+    "Gala",
+    "Honors",
+    "Honours",
+    "Choice",
+    "Music Awards",
 ];
 
 /// Split a leading or trailing year and a leading edition ordinal off a ceremony mention.
@@ -395,7 +560,10 @@ fn ceremony_parts(s: &str) -> (String, Option<i32>, Option<u32>) {
     let mut year = None;
     let mut ordinal = None;
     let parse_year = |w: &str| -> Option<i32> {
-        let w = w.trim_end_matches("'s").trim_end_matches("’s").trim_matches(['\'', '’', ',']);
+        let w = w
+            .trim_end_matches("'s")
+            .trim_end_matches("’s")
+            .trim_matches(['\'', '’', ',']);
         (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()))
             .then(|| w.parse().ok())
             .flatten()
@@ -403,7 +571,10 @@ fn ceremony_parts(s: &str) -> (String, Option<i32>, Option<u32>) {
     };
     while let Some(first) = words.first().copied() {
         let lower = first.to_lowercase();
-        if matches!(lower.as_str(), "the" | "annual" | "this" | "year's" | "year’s") {
+        if matches!(
+            lower.as_str(),
+            "the" | "annual" | "this" | "year's" | "year’s"
+        ) {
             words.remove(0);
         } else if let Some(y) = parse_year(first) {
             year = Some(y);
@@ -423,6 +594,8 @@ fn ceremony_parts(s: &str) -> (String, Option<i32>, Option<u32>) {
     }
     let name = words
         .join(" ")
+        .replace("'s ", " ")
+        .replace("’s ", " ")
         .replace(['\'', '‘', '’', '"', '“', '”'], "");
     (name, year, ordinal)
 }
@@ -447,19 +620,40 @@ pub fn ceremony(raw: &str, rules: &RuleSet) -> Normalized {
         return Normalized::Anaphor(slot);
     }
     let (name, _, _) = ceremony_parts(s);
+    // "MTV's European Music Awards(EMAs)": possessives and a glued abbreviation are not the name.
+    let name = name
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .replace("'s ", " ")
+        .replace("’s ", " ");
     let name = name.trim_end_matches("'s").trim_end_matches("’s");
     if name.is_empty() {
         return Normalized::Reject(format!("{s:?} names no ceremony"));
     }
     let ceremonies = rules.gazetteer("ceremonies");
-    for candidate in [name, name.trim_end_matches(" ceremony"), name.trim_end_matches(" Awards")] {
+    for candidate in [
+        name,
+        name.trim_end_matches(" ceremony"),
+        name.trim_end_matches(" Awards"),
+    ] {
         if let Some(e) = ceremonies.get(candidate) {
             return value(e.canonical.clone());
         }
     }
-    let looks_like_ceremony = CEREMONY_HEADS.iter().any(|h| {
-        name.ends_with(h) || name.contains(&format!("{h} "))
-    }) && is_upper_start(name);
+    // A known ceremony behind a broadcaster or qualifier ("Mnet's MAMA Awards", "MTV European
+    // Music Awards"): the longest known suffix names it.
+    let words: Vec<&str> = name.split_whitespace().collect();
+    for i in 1..words.len() {
+        if let Some(e) = ceremonies.get(&words[i..].join(" ")) {
+            return value(e.canonical.clone());
+        }
+    }
+    let looks_like_ceremony = CEREMONY_HEADS
+        .iter()
+        .any(|h| name.ends_with(h) || name.contains(&format!("{h} ")))
+        && is_upper_start(name);
     if looks_like_ceremony && name.split_whitespace().count() <= 8 {
         value(name.to_string())
     } else {
@@ -516,21 +710,42 @@ mod tests {
         assert_eq!(recase_shouted("GOLDEN"), "Golden");
         assert_eq!(recase_shouted("FTCU"), "FTCU");
         assert_eq!(recase_shouted("3D"), "3D");
-        assert_eq!(recase_shouted("Standing Next To You"), "Standing Next To You");
+        assert_eq!(
+            recase_shouted("Standing Next To You"),
+            "Standing Next To You"
+        );
     }
 
     #[test]
     fn ceremony_parts_split_years_and_ordinals() {
-        assert_eq!(ceremony_parts("2023 MTV EMAs"), ("MTV EMAs".into(), Some(2023), None));
-        assert_eq!(ceremony_parts("the 66th Grammy Awards"), ("Grammy Awards".into(), None, Some(66)));
-        assert_eq!(ceremony_parts("'39th Golden Disc Awards'"), ("Golden Disc Awards".into(), None, Some(39)));
-        assert_eq!(ceremony_parts("Golden Disc Awards 2025"), ("Golden Disc Awards".into(), Some(2025), None));
-        assert_eq!(ceremony_parts("this year's Europe Music Awards"), ("Europe Music Awards".into(), None, None));
+        assert_eq!(
+            ceremony_parts("2023 MTV EMAs"),
+            ("MTV EMAs".into(), Some(2023), None)
+        );
+        assert_eq!(
+            ceremony_parts("the 66th Grammy Awards"),
+            ("Grammy Awards".into(), None, Some(66))
+        );
+        assert_eq!(
+            ceremony_parts("'39th Golden Disc Awards'"),
+            ("Golden Disc Awards".into(), None, Some(39))
+        );
+        assert_eq!(
+            ceremony_parts("Golden Disc Awards 2025"),
+            ("Golden Disc Awards".into(), Some(2025), None)
+        );
+        assert_eq!(
+            ceremony_parts("this year's Europe Music Awards"),
+            ("Europe Music Awards".into(), None, None)
+        );
     }
 
     #[test]
     fn feature_credits_leave_titles() {
-        assert_eq!(strip_feature("Fortnight (featuring Post Malone)"), "Fortnight");
+        assert_eq!(
+            strip_feature("Fortnight (featuring Post Malone)"),
+            "Fortnight"
+        );
         assert_eq!(strip_feature("Seven feat. Latto"), "Seven");
         assert_eq!(strip_feature("Closer to You"), "Closer to You");
     }
@@ -538,7 +753,10 @@ mod tests {
     #[test]
     fn possessives_split() {
         assert_eq!(split_possessive("BTS' Jungkook"), Some(("BTS", "Jungkook")));
-        assert_eq!(split_possessive("BLACKPINK's Lisa"), Some(("BLACKPINK", "Lisa")));
+        assert_eq!(
+            split_possessive("BLACKPINK's Lisa"),
+            Some(("BLACKPINK", "Lisa"))
+        );
         assert_eq!(split_possessive("Lisa"), None);
     }
 }

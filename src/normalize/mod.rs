@@ -104,7 +104,8 @@ impl Normalizer {
             Normalizer::Ceremony => entity::ceremony(raw, rules),
             Normalizer::CeremonyYear => entity::ceremony_year(raw, rules, env.article_date.year()),
             Normalizer::Year => year(raw, env),
-            Normalizer::Date => match date::resolve(now_is_today(raw), env.article_date, env.tense) {
+            Normalizer::Date => match date::resolve(now_is_today(raw), env.article_date, env.tense)
+            {
                 Some(d) => Normalized::Value(Value::String(d.to_iso())),
                 None => Normalized::Reject(format!("{raw:?} is not a date")),
             },
@@ -134,7 +135,11 @@ impl Normalizer {
 
 /// "out now" / "available now" mean the article's own date.
 fn now_is_today(raw: &str) -> &str {
-    if entity::clean(raw).eq_ignore_ascii_case("now") { "today" } else { raw }
+    if entity::clean(raw).eq_ignore_ascii_case("now") {
+        "today"
+    } else {
+        raw
+    }
 }
 
 fn text_value(s: String) -> Normalized {

@@ -136,7 +136,10 @@ impl Gazetteer {
 /// Split trailing `@key=value` tokens off an entry line.
 fn split_attrs(line: &str) -> (&str, BTreeMap<String, String>) {
     let mut attrs = BTreeMap::new();
-    let Some(at) = line.find(" @").or_else(|| line.starts_with('@').then_some(0)) else {
+    let Some(at) = line
+        .find(" @")
+        .or_else(|| line.starts_with('@').then_some(0))
+    else {
         return (line, attrs);
     };
     for tok in line[at..].split_whitespace() {
@@ -158,7 +161,12 @@ mod tests {
         let (g, issues) = Gazetteer::parse("t", text);
         assert!(issues.is_empty());
         assert_eq!(g.entries.len(), 2);
-        assert_eq!(g.get("the grammys".trim_start_matches("the ")).unwrap().canonical, "Grammy Awards");
+        assert_eq!(
+            g.get("the grammys".trim_start_matches("the "))
+                .unwrap()
+                .canonical,
+            "Grammy Awards"
+        );
         assert_eq!(g.get("GRAMMY").unwrap().attr("first"), Some("1959"));
         assert_eq!(g.get("Bangtan's maknae").unwrap().canonical, "Jungkook");
         assert_eq!(g.surface_forms()[0], "Bangtan’s maknae");

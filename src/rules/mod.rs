@@ -95,7 +95,10 @@ impl RuleFiles {
                 message: "not a directory".into(),
             }]));
         }
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name().follow_links(false) {
+        for entry in walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .follow_links(false)
+        {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -112,14 +115,17 @@ impl RuleFiles {
                 .unwrap_or(entry.path())
                 .to_string_lossy()
                 .replace('\\', "/");
-            let wanted = rel.ends_with(".toml")
-                || (rel.starts_with("gazetteers/") && rel.ends_with(".txt"));
+            let wanted =
+                rel.ends_with(".toml") || (rel.starts_with("gazetteers/") && rel.ends_with(".txt"));
             if !wanted {
                 continue;
             }
             match std::fs::read_to_string(entry.path()) {
                 Ok(c) => files.push((rel, c)),
-                Err(e) => errors.push(file_error(&entry.path().display().to_string(), e.to_string())),
+                Err(e) => errors.push(file_error(
+                    &entry.path().display().to_string(),
+                    e.to_string(),
+                )),
             }
         }
         if errors.is_empty() {

@@ -195,21 +195,21 @@ impl Expander<'_> {
                 i = end;
                 continue;
             }
-            if c == b'{' {
-                if let Some(close) = src[i + 1..].find('}') {
-                    let name = &src[i + 1..i + 1 + close];
-                    if let Some(gaz) = name.strip_prefix('@') {
-                        out.push_str(&self.gazetteer_alternation(gaz)?);
-                        i += close + 2;
-                        continue;
-                    }
-                    if is_macro_name(name) {
-                        out.push_str("(?:");
-                        out.push_str(&self.expand_macro(name, stack)?);
-                        out.push(')');
-                        i += close + 2;
-                        continue;
-                    }
+            if c == b'{'
+                && let Some(close) = src[i + 1..].find('}')
+            {
+                let name = &src[i + 1..i + 1 + close];
+                if let Some(gaz) = name.strip_prefix('@') {
+                    out.push_str(&self.gazetteer_alternation(gaz)?);
+                    i += close + 2;
+                    continue;
+                }
+                if is_macro_name(name) {
+                    out.push_str("(?:");
+                    out.push_str(&self.expand_macro(name, stack)?);
+                    out.push(')');
+                    i += close + 2;
+                    continue;
                 }
             }
             let ch_len = src[i..].chars().next().map_or(1, char::len_utf8);
@@ -224,10 +224,7 @@ impl Expander<'_> {
             return Ok(done.clone());
         }
         if stack.iter().any(|s| s == name) {
-            return Err(format!(
-                "macro cycle: {} -> {name}",
-                stack.join(" -> ")
-            ));
+            return Err(format!("macro cycle: {} -> {name}", stack.join(" -> ")));
         }
         let Some(def) = self.macros.get(name) else {
             return Err(format!("unknown macro {{{name}}}"));
@@ -452,9 +449,19 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                 continue;
             }
             let known: HashSet<&str> = k.fields.iter().map(String::as_str).collect();
-            for f in k.required.iter().chain(&k.key).chain(k.fill.keys()).chain(k.mentions.keys()) {
+            for f in k
+                .required
+                .iter()
+                .chain(&k.key)
+                .chain(k.fill.keys())
+                .chain(k.mentions.keys())
+            {
                 if !known.contains(f.as_str()) {
-                    errs.at(at, None, format!("kind {name}: {f:?} is not one of its fields"));
+                    errs.at(
+                        at,
+                        None,
+                        format!("kind {name}: {f:?} is not one of its fields"),
+                    );
                 }
             }
             let mut fill = BTreeMap::new();
@@ -478,7 +485,11 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                     Some(s) => {
                         mentions.insert(field.clone(), s);
                     }
-                    None => errs.at(at, None, format!("kind {name}: unknown context slot {slot:?}")),
+                    None => errs.at(
+                        at,
+                        None,
+                        format!("kind {name}: unknown context slot {slot:?}"),
+                    ),
                 }
             }
             kinds.insert(
@@ -559,7 +570,11 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                 (Some("sentence"), _) => VetoScope::Sentence,
                 (None | Some("window"), w) => VetoScope::Window(w.unwrap_or(0)),
                 (Some(other), _) => {
-                    errs.at(at, Some(&rv.id), format!("unknown veto scope {other:?} (sentence or window)"));
+                    errs.at(
+                        at,
+                        Some(&rv.id),
+                        format!("unknown veto scope {other:?} (sentence or window)"),
+                    );
                     continue;
                 }
             };
@@ -574,7 +589,11 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                     regex,
                     scope,
                 }),
-                Err(e) => errs.at(rv.pattern.span().start, Some(&rv.id), format!("bad regex: {e}")),
+                Err(e) => errs.at(
+                    rv.pattern.span().start,
+                    Some(&rv.id),
+                    format!("bad regex: {e}"),
+                ),
             }
         }
         if let Some(t) = &raw.tense {
@@ -589,7 +608,9 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                         .and_then(|s| build_regex(&s))
                     {
                         Ok(r) => *slot = Some(r),
-                        Err(e) => errs.at(src.span().start, None, format!("tense cue: bad regex: {e}")),
+                        Err(e) => {
+                            errs.at(src.span().start, None, format!("tense cue: bad regex: {e}"))
+                        }
                     }
                 }
             }
@@ -714,7 +735,11 @@ fn compile_rule(
             errs.at(
                 rule_at,
                 rid,
-                format!("field {name:?} is not a field of kind {} ({})", kind.name, kind.fields.join(", ")),
+                format!(
+                    "field {name:?} is not a field of kind {} ({})",
+                    kind.name,
+                    kind.fields.join(", ")
+                ),
             );
             continue;
         }
@@ -752,9 +777,17 @@ fn compile_rule(
             );
             continue;
         };
-        let given = [spec.value.is_some(), spec.capture.is_some(), !spec.from.is_empty()];
+        let given = [
+            spec.value.is_some(),
+            spec.capture.is_some(),
+            !spec.from.is_empty(),
+        ];
         if given.iter().filter(|g| **g).count() > 1 {
-            errs.at(rule_at, rid, format!("field {name}: give one of value, capture or from"));
+            errs.at(
+                rule_at,
+                rid,
+                format!("field {name}: give one of value, capture or from"),
+            );
             continue;
         }
         let source = match (&spec.value, &spec.capture) {
@@ -764,7 +797,11 @@ fn compile_rule(
                 for s in &spec.from {
                     match FillSource::parse(s) {
                         Some(f) => v.push(f),
-                        None => errs.at(rule_at, rid, format!("field {name}: unknown fill source {s:?}")),
+                        None => errs.at(
+                            rule_at,
+                            rid,
+                            format!("field {name}: unknown fill source {s:?}"),
+                        ),
                     }
                 }
                 FieldSource::Fill(v)
@@ -786,7 +823,11 @@ fn compile_rule(
             None => false,
             Some("last") => true,
             Some(other) => {
-                errs.at(rule_at, rid, format!("field {name}: unknown attach {other:?} (only \"last\")"));
+                errs.at(
+                    rule_at,
+                    rid,
+                    format!("field {name}: unknown attach {other:?} (only \"last\")"),
+                );
                 false
             }
         };
@@ -795,7 +836,11 @@ fn compile_rule(
             Some(t) => match parse_tense(t) {
                 Some(t) => Some(t),
                 None => {
-                    errs.at(rule_at, rid, format!("field {name}: unknown tense {t:?} (past, future, unknown)"));
+                    errs.at(
+                        rule_at,
+                        rid,
+                        format!("field {name}: unknown tense {t:?} (past, future, unknown)"),
+                    );
                     None
                 }
             },
@@ -824,7 +869,10 @@ fn compile_rule(
             errs.at(
                 rule_at,
                 rid,
-                format!("required field {req} of kind {} is neither captured nor filled", kind.name),
+                format!(
+                    "required field {req} of kind {} is neither captured nor filled",
+                    kind.name
+                ),
             );
         }
     }
@@ -853,7 +901,11 @@ fn compile_rule(
             let mut m = BTreeMap::new();
             for (k, v) in f {
                 if !kind.fields.contains(k) {
-                    errs.at(at, rid, format!("example fact names {k:?}, not a field of {}", kind.name));
+                    errs.at(
+                        at,
+                        rid,
+                        format!("example fact names {k:?}, not a field of {}", kind.name),
+                    );
                 }
                 m.insert(k.clone(), toml_to_json(v));
             }
@@ -878,7 +930,11 @@ fn compile_rule(
             Some(d) => match parse_article_date(d) {
                 Some(d) => d,
                 None => {
-                    errs.at(at, rid, format!("counter-example date {d:?} is not YYYY-MM-DD"));
+                    errs.at(
+                        at,
+                        rid,
+                        format!("counter-example date {d:?} is not YYYY-MM-DD"),
+                    );
                     continue;
                 }
             },
@@ -891,10 +947,18 @@ fn compile_rule(
         });
     }
     if kind.emit && examples.is_empty() {
-        errs.at(rule_at, rid, "rule has no examples: every rule carries at least one positive example");
+        errs.at(
+            rule_at,
+            rid,
+            "rule has no examples: every rule carries at least one positive example",
+        );
     }
     if kind.emit && counter_examples.is_empty() {
-        errs.at(rule_at, rid, "rule has no counter_examples: every rule carries at least one negative example");
+        errs.at(
+            rule_at,
+            rid,
+            "rule has no counter_examples: every rule carries at least one negative example",
+        );
     }
 
     if errs.out.len() > before {
