@@ -1,2 +1,9 @@
 //! All integration tests build as one binary (see `autotests = false` in Cargo.toml).
+mod cli;
 mod duckling;
+mod eval;
+mod golden;
+mod regression;
+mod rule_examples;
+mod rules_check;
+mod seeds;

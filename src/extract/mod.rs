@@ -467,15 +467,25 @@ impl SentenceRun<'_, '_> {
                                 continue;
                             }
                             let pos = self.pos(*off);
-                            let out = spec.normalizer.apply(piece, &field_env);
+                            // News quotes titles, never people: a "name" opening right after a quote
+                            // mark is part of a quoted title ("Miley Cyrus' 'Flowers' was named…").
+                            let quoted = spec.normalizer == Normalizer::Artist
+                                && self.stext[..*off].ends_with(['\'', '"']);
+                            let out = if quoted {
+                                Normalized::Reject(format!(
+                                    "{piece:?} is inside quotes: a title, not a name"
+                                ))
+                            } else {
+                                spec.normalizer.apply(piece, &field_env)
+                            };
                             let resolved = match out {
                                 Normalized::Value(v) => Ok(Some(v)),
                                 Normalized::Missing(_) => Ok(None),
                                 Normalized::Reject(r) => Err(r),
                                 Normalized::Anaphor(slot) => {
                                     inferred = true;
-                                    match self.ctx.resolve(slot, &self.mentions, pos) {
-                                        Some(m) => Ok(Some(m.value.clone())),
+                                    match self.resolve_anaphor(slot, pos) {
+                                        Some(v) => Ok(Some(v)),
                                         None => Err(format!(
                                             "{:?} refers to no earlier {slot:?}",
                                             entity::clean(piece)
@@ -778,6 +788,25 @@ impl SentenceRun<'_, '_> {
                 pos,
             }),
         }
+    }
+
+    /// "the idol", "he", "the artist": an artist named earlier in the same sentence, else the
+    /// article's topic artist (news rarely calls a collaborator "the artist"). Other slots: the
+    /// latest fitting mention.
+    fn resolve_anaphor(&self, slot: Slot, pos: usize) -> Option<Value> {
+        if slot == Slot::Artist {
+            let here = self
+                .mentions
+                .iter()
+                .filter(|m| m.slot == Slot::Artist && m.pos < pos)
+                .max_by_key(|m| m.pos);
+            return here
+                .map(|m| m.value.clone())
+                .or_else(|| self.ctx.topic_artist(&[], pos));
+        }
+        self.ctx
+            .resolve(slot, &self.mentions, pos)
+            .map(|m| m.value.clone())
     }
 
     fn fill(

@@ -304,6 +304,11 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
     if stop.contains(words[0]) || words.iter().all(|w| stop.contains(w)) {
         return Err(format!("{s:?} starts with a function word"));
     }
+    if s.chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        return Err(format!("{s:?} is a number, not a name"));
+    }
     if words.len() == 1 && is_month_or_weekday(words[0]) {
         return Err(format!("{s:?} is a date word"));
     }
@@ -428,6 +433,10 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
         }
         if rules.gazetteer("nationalities").contains(s) {
             return Normalized::Reject(format!("{s:?} is a nationality, not a title"));
+        }
+        // "2024 League of Legends World Championship": a year and a name make an event.
+        if words.len() > 1 && words[0].len() == 4 && words[0].chars().all(|c| c.is_ascii_digit()) {
+            return Normalized::Reject(format!("{s:?} names an event, not a title"));
         }
         let stop = rules.gazetteer("stopwords");
         if words.len() == 1 && (stop.contains(s) || is_month_or_weekday(s)) {
@@ -570,6 +579,7 @@ fn ceremony_parts(s: &str) -> (String, Option<i32>, Option<u32>) {
             .filter(|y| (1900..=2200).contains(y))
     };
     while let Some(first) = words.first().copied() {
+        let first = first.trim_start_matches(['\'', '"', '‘', '“']);
         let lower = first.to_lowercase();
         if matches!(
             lower.as_str(),

@@ -1,0 +1,23 @@
+//! One test per bug found, named for the bug.
+
+use newsfacts::rules::{Gazetteer, RuleSet};
+
+/// A gazetteer entry repeating one of its own forms (case-folded) indexed an entry not yet stored.
+#[test]
+fn gazetteer_entry_repeating_its_own_alias_does_not_panic() {
+    let (g, issues) = Gazetteer::parse("artists", "Rosé | ROSÉ | Rose\n");
+    assert!(issues.is_empty());
+    assert_eq!(g.get("ROSE").map(|e| e.canonical.as_str()), Some("Rosé"));
+}
+
+/// `\p{L}` in a pattern was read as a reference to a macro named L.
+#[test]
+fn unicode_class_braces_are_not_macro_references() {
+    let files = newsfacts::rules::RuleFiles {
+        files: vec![
+            ("kinds.toml".into(), "[kinds.mention]\nfields = [\"artist\"]\nemit = false\nmentions = { artist = \"artist\" }\n".into()),
+            ("m.toml".into(), "[[rule]]\nid = \"u\"\nkind = \"mention\"\npatterns = ['''(?P<artist>\\p{Lu}\\p{L}+)''']\nfields.artist = \"text\"\n".into()),
+        ],
+    };
+    assert!(RuleSet::compile(&files).is_ok());
+}
