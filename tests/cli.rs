@@ -86,7 +86,11 @@ fn article_body(file_text: &str) -> &str {
         .trim_start()
         .strip_prefix("date ")
         .expect("file starts with a date header");
-    assert!(rest.as_bytes()[..10].iter().all(|b| b.is_ascii_digit() || *b == b'-'));
+    assert!(
+        rest.as_bytes()[..10]
+            .iter()
+            .all(|b| b.is_ascii_digit() || *b == b'-')
+    );
     rest[10..].trim()
 }
 
@@ -113,14 +117,23 @@ fn facts_emitted(err: &str) -> usize {
 fn extract_seed_records_have_the_documented_shape() {
     let o = run(&["extract", SEED]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let body_file = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED)).unwrap();
+    let body_file =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED)).unwrap();
     let body: Vec<char> = article_body(&body_file).chars().collect();
     let recs = records(&o);
     assert!(!recs.is_empty());
     for r in &recs {
         assert_eq!(
             keys(r),
-            ["id", "kind", "article", "fields", "evidence", "rule", "confidence"]
+            [
+                "id",
+                "kind",
+                "article",
+                "fields",
+                "evidence",
+                "rule",
+                "confidence"
+            ]
         );
         assert_eq!(keys(&r["article"]), ["id", "source", "date"]);
         assert_eq!(r["article"]["id"], SEED_ID);
@@ -134,12 +147,19 @@ fn extract_seed_records_have_the_documented_shape() {
         );
         assert!(start < end && end <= body.len(), "{ev}");
         let slice: String = body[start..end].iter().collect();
-        assert_eq!(ev["text"].as_str().unwrap(), slice, "evidence [{start}, {end})");
+        assert_eq!(
+            ev["text"].as_str().unwrap(),
+            slice,
+            "evidence [{start}, {end})"
+        );
         let rule = r["rule"].as_str().unwrap();
         let (file, id) = rule.split_once('#').expect("rule is FILE#ID");
         assert!(file.ends_with(".toml") && !id.is_empty(), "{rule}");
-        let rule_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules").join(file);
-        let rule_text = std::fs::read_to_string(&rule_file).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        let rule_file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("rules")
+            .join(file);
+        let rule_text =
+            std::fs::read_to_string(&rule_file).unwrap_or_else(|e| panic!("{rule}: {e}"));
         assert!(rule_text.contains(&format!("id = \"{id}\"")), "{rule}");
         let c = r["confidence"].as_f64().unwrap();
         assert!(c > 0.0 && c <= 1.0, "{c}");
@@ -181,7 +201,8 @@ fn extract_is_deterministic_across_jobs_and_runs() {
         let id = r["id"].as_str().unwrap();
         assert_eq!(id.len(), 32, "{id}");
         assert!(
-            id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
             "{id}"
         );
         assert!(seen.insert(id.to_string()), "duplicate fact id {id}");
@@ -226,7 +247,10 @@ fn empty_file_fails_alone() {
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
     assert!(
-        err.contains(&format!("newsfacts: error: {}: empty file", empty.display())),
+        err.contains(&format!(
+            "newsfacts: error: {}: empty file",
+            empty.display()
+        )),
         "{err}"
     );
     let recs = records(&o);
@@ -360,9 +384,8 @@ fn date_header_missing_or_malformed() {
 }
 
 fn jsonl_four_lines() -> String {
-    let good = |id: &str, date: &str| {
-        serde_json::json!({"id": id, "date": date, "text": DUA}).to_string()
-    };
+    let good =
+        |id: &str, date: &str| serde_json::json!({"id": id, "date": date, "text": DUA}).to_string();
     let no_date = serde_json::json!({"id": "three", "text": DUA}).to_string();
     format!(
         "{}\nthis line is not JSON\n{no_date}\n{}\n",
@@ -550,7 +573,11 @@ fn normalize_number_and_date() {
 fn builtin_rules_check_and_test() {
     let o = run(&["rules", "check"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stderr(&o).contains("newsfacts: rules ok: "), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("newsfacts: rules ok: "),
+        "{}",
+        stderr(&o)
+    );
     assert!(o.stdout.is_empty());
 
     let o = run(&["rules", "test"]);
@@ -568,7 +595,11 @@ fn check_quiet_report(out: &str) -> &str {
     for (line, kind) in lines.iter().zip(KIND_LINES) {
         assert!(line.starts_with(kind) && line.contains(" F1="), "{out}");
     }
-    assert!(!lines[4..].iter().any(|l| l.starts_with("MISS ") || l.starts_with("FALSE ")));
+    assert!(
+        !lines[4..]
+            .iter()
+            .any(|l| l.starts_with("MISS ") || l.starts_with("FALSE "))
+    );
     let last = lines.last().unwrap();
     assert!(last.starts_with("micro_f1="), "{out}");
     last
@@ -585,11 +616,7 @@ fn eval_dev_cases_quiet() {
     assert!((0.0..=1.0).contains(&f1), "{last}");
     // Without --min-f1 the exit code only reflects must_not violations.
     let violations = last.rsplit_once("must_not=").unwrap().1;
-    assert_eq!(
-        code(&o),
-        if violations == "0" { 0 } else { 1 },
-        "{out}"
-    );
+    assert_eq!(code(&o), if violations == "0" { 0 } else { 1 }, "{out}");
 
     let o = run(&[
         "eval",

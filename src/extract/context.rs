@@ -12,7 +12,8 @@ use crate::rules::Slot;
 pub struct Mention {
     pub slot: Slot,
     pub value: Value,
-    /// For ceremonies: the edition year, when known.
+    /// For ceremonies: the edition year, when known. For artists: the mention's weight for the
+    /// topic (2 for a sentence's subject or a fact's winner/artist, else 1).
     pub year: Option<i64>,
     pub pos: usize,
 }
@@ -43,15 +44,35 @@ impl Context {
         sentence: &'a [Mention],
         pos: usize,
     ) -> Option<&'a Mention> {
-        let fits = |m: &Mention| match slot {
-            Slot::Work => matches!(m.slot, Slot::Work | Slot::Song | Slot::Album),
-            s => m.slot == s,
+        let latest = |fits: &dyn Fn(&Mention) -> bool| {
+            sentence
+                .iter()
+                .filter(|m| m.pos < pos && fits(m))
+                .max_by_key(|m| m.pos)
+                .or_else(|| self.last.iter().filter(|m| fits(m)).max_by_key(|m| m.pos))
         };
-        sentence
+        let any_work = |m: &Mention| matches!(m.slot, Slot::Work | Slot::Song | Slot::Album);
+        match slot {
+            Slot::Work => latest(&any_work),
+            // "the album" with no album named yet: the latest work of any type.
+            Slot::Song | Slot::Album => {
+                latest(&|m: &Mention| m.slot == slot).or_else(|| latest(&any_work))
+            }
+            s => latest(&|m: &Mention| m.slot == s),
+        }
+    }
+
+    /// A surname alone ("Lambert") names the artist mentioned in full earlier ("Miranda Lambert").
+    pub fn full_name(&self, name: &str) -> Option<Value> {
+        if name.contains(' ') {
+            return None;
+        }
+        let suffix = format!(" {name}");
+        self.artist_counts
             .iter()
-            .filter(|m| m.pos < pos && fits(m))
-            .max_by_key(|m| m.pos)
-            .or_else(|| self.last.iter().filter(|m| fits(m)).max_by_key(|m| m.pos))
+            .filter(|(v, _, _)| v.as_str().is_some_and(|s| s.ends_with(&suffix)))
+            .max_by_key(|(_, n, last)| (*n, *last))
+            .map(|(v, _, _)| v.clone())
     }
 
     /// The artist the article is about so far: the most mentioned one, the latest on a tie. Fills
@@ -63,7 +84,7 @@ impl Context {
             .iter()
             .filter(|m| m.slot == Slot::Artist && m.pos < pos)
         {
-            bump(&mut counts, &m.value, m.pos);
+            bump(&mut counts, &m.value, m.pos, m.year.unwrap_or(1) as usize);
         }
         counts
             .into_iter()
@@ -84,7 +105,12 @@ impl Context {
                 continue;
             }
             if m.slot == Slot::Artist {
-                bump(&mut self.artist_counts, &m.value, m.pos);
+                bump(
+                    &mut self.artist_counts,
+                    &m.value,
+                    m.pos,
+                    m.year.unwrap_or(1) as usize,
+                );
             }
             // A ceremony mentioned again without a year keeps the year it was given before.
             let year = match (&m.year, self.ceremony()) {
@@ -109,13 +135,14 @@ impl Context {
     }
 }
 
-fn bump(counts: &mut Vec<(Value, usize, usize)>, v: &Value, pos: usize) {
+/// Count a mention with its weight (a subject counts more than a name in passing).
+fn bump(counts: &mut Vec<(Value, usize, usize)>, v: &Value, pos: usize, weight: usize) {
     match counts.iter_mut().find(|(x, _, _)| x == v) {
         Some(e) => {
-            e.1 += 1;
+            e.1 += weight;
             e.2 = pos;
         }
-        None => counts.push((v.clone(), 1, pos)),
+        None => counts.push((v.clone(), weight, pos)),
     }
 }
 

@@ -383,6 +383,10 @@ impl SentenceRun<'_, '_> {
                     let from = floor_boundary(self.stext, start.saturating_sub(w));
                     v.regex.is_match(&self.stext[from..end])
                 }
+                VetoScope::After(w) => {
+                    let to = floor_boundary(self.stext, (end + w).min(self.stext.len()));
+                    v.regex.is_match(&self.stext[end..to])
+                }
             };
             if hit {
                 return Some(format!("{}#{}", v.file, v.id));
@@ -392,14 +396,20 @@ impl SentenceRun<'_, '_> {
     }
 
     /// The year cue nearest the match: inside it first, then the nearest before it in the sentence.
+    /// The year cue that governs a match: one inside it, else one opening the sentence ("In 2022,",
+    /// "Last year,"). A cue in another clause ("After winning X in 2023, …") does not carry over.
     fn sentence_year(&self, start: usize, end: usize) -> Option<Value> {
         let cues = self.mentions.iter().filter(|m| m.slot == Slot::YearCue);
         let inside = cues
             .clone()
             .filter(|m| m.pos >= start && m.pos < end)
             .min_by_key(|m| m.pos);
+        let opening = self.sentence.char_start + 3;
         inside
-            .or_else(|| cues.filter(|m| m.pos < start).max_by_key(|m| m.pos))
+            .or_else(|| {
+                cues.filter(|m| m.pos <= opening && m.pos < start)
+                    .min_by_key(|m| m.pos)
+            })
             .map(|m| m.value.clone())
     }
 
@@ -469,8 +479,10 @@ impl SentenceRun<'_, '_> {
                             let pos = self.pos(*off);
                             // News quotes titles, never people: a "name" opening right after a quote
                             // mark is part of a quoted title ("Miley Cyrus' 'Flowers' was named…").
-                            let quoted = spec.normalizer == Normalizer::Artist
-                                && self.stext[..*off].ends_with(['\'', '"']);
+                            let quoted = matches!(
+                                spec.normalizer,
+                                Normalizer::Artist | Normalizer::Musician
+                            ) && self.stext[..*off].ends_with(['\'', '"']);
                             let out = if quoted {
                                 Normalized::Reject(format!(
                                     "{piece:?} is inside quotes: a title, not a name"
@@ -505,6 +517,18 @@ impl SentenceRun<'_, '_> {
                                     },
                                 });
                             }
+                            // "Lambert" after "Miranda Lambert": the full name.
+                            let resolved = match resolved {
+                                Ok(Some(Value::String(n)))
+                                    if matches!(
+                                        spec.normalizer,
+                                        Normalizer::Artist | Normalizer::Musician
+                                    ) =>
+                                {
+                                    Ok(Some(self.ctx.full_name(&n).unwrap_or(Value::String(n))))
+                                }
+                                other => other,
+                            };
                             // Every clean value is a mention, whatever becomes of this match.
                             if let (Ok(Some(v)), Some(slot)) =
                                 (&resolved, kind.mentions.get(&spec.name))
@@ -778,6 +802,18 @@ impl SentenceRun<'_, '_> {
                     slot,
                     value,
                     year: None,
+                    pos,
+                });
+            }
+            Slot::Artist => {
+                // A fact's winner or artist, or the sentence's opening name, is what the article is
+                // about more than a name in passing.
+                let subject = rules.kind(&rule.kind).is_some_and(|k| k.emit)
+                    || pos <= self.sentence.char_start + 1;
+                self.mentions.push(Mention {
+                    slot,
+                    value,
+                    year: Some(if subject { 2 } else { 1 }),
                     pos,
                 });
             }

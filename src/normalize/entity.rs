@@ -215,6 +215,25 @@ pub fn artist(raw: &str, rules: &RuleSet) -> Normalized {
     validate_name(s, rules).map_or_else(Normalized::Reject, value)
 }
 
+/// An artist who makes music: as `artist`, but a gazetteer entry marked `@kind=actor` is refused
+/// ("Shah Rukh Khan and Deepika Padukone's Pathaan" is a film, not a joint single).
+pub fn musician(raw: &str, rules: &RuleSet) -> Normalized {
+    match artist(raw, rules) {
+        Normalized::Value(Value::String(name)) => {
+            let actor = rules
+                .gazetteer("artists")
+                .get(&name)
+                .is_some_and(|e| e.attr("kind") == Some("actor"));
+            if actor {
+                Normalized::Reject(format!("{name:?} is an actor, not a musician"))
+            } else {
+                Normalized::Value(Value::String(name))
+            }
+        }
+        other => other,
+    }
+}
+
 /// "The Euphoria singer", "the British pop star", "the 13-piece group": a definite description ending in
 /// a role word refers back to an artist already named.
 fn described_reference(s: &str, rules: &RuleSet) -> bool {
@@ -471,6 +490,16 @@ const AWARD_TAILS: &[&str] = &[
 /// An award category: "the 'Best Song' award" → "Best Song"; "Grammy Award for Best New Artist" →
 /// "Best New Artist"; categories in the gazetteer take their canonical spelling.
 pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
+    // "'Song of the Year' for 'As It Was'": a quoted category, then the work it was won for.
+    if let Some(i) = raw.find(" for ") {
+        let head = raw[..i]
+            .trim()
+            .trim_start_matches("the ")
+            .trim_start_matches("The ");
+        if head.starts_with(['\'', '"']) && head.ends_with(['\'', '"']) {
+            return award(head, rules);
+        }
+    }
     let mut s = clean(raw);
     if s.is_empty() {
         return Normalized::Missing("empty award".into());
@@ -514,6 +543,11 @@ pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
     }
     if let Some(e) = categories.get(s) {
         return value(e.canonical.clone());
+    }
+    for tail in [" Award", " Awards", " Prize"] {
+        if let Some(e) = s.strip_suffix(tail).and_then(|stem| categories.get(stem)) {
+            return value(e.canonical.clone());
+        }
     }
     if s.ends_with("'s") || s.ends_with("’s") {
         return Normalized::Reject(format!("{s:?} is a possessive, not a category"));
@@ -660,6 +694,9 @@ pub fn ceremony(raw: &str, rules: &RuleSet) -> Normalized {
             return value(e.canonical.clone());
         }
     }
+    if rules.gazetteer("categories").contains(name) {
+        return Normalized::Reject(format!("{name:?} is an award category, not a ceremony"));
+    }
     let looks_like_ceremony = CEREMONY_HEADS
         .iter()
         .any(|h| name.ends_with(h) || name.contains(&format!("{h} ")))
@@ -682,7 +719,10 @@ pub fn ceremony_year(raw: &str, rules: &RuleSet, article_year: i32) -> Normalize
     if let Some(y) = year {
         return Normalized::Value(Value::from(y));
     }
-    if let Some(n) = ordinal {
+    // "the 66th Grammy Awards" counts editions; "her 13th Grammy win" counts wins.
+    let edition =
+        name.ends_with("Awards") || name.ends_with("Award") || s.to_lowercase().contains("annual");
+    if let Some(n) = ordinal.filter(|_| edition) {
         let entry = rules.gazetteer("ceremonies").get(&name);
         let anchored = entry.and_then(|e| e.attr("anchor")).and_then(|a| {
             let (ed, yr) = a.split_once(':')?;

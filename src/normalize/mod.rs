@@ -37,6 +37,7 @@ pub struct NormEnv<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Normalizer {
     Artist,
+    Musician,
     Title,
     Award,
     Ceremony,
@@ -55,6 +56,7 @@ pub enum Normalizer {
 impl Normalizer {
     pub const NAMES: &'static [&'static str] = &[
         "artist",
+        "musician",
         "title",
         "award",
         "ceremony",
@@ -73,6 +75,7 @@ impl Normalizer {
     pub fn parse(name: &str) -> Option<Normalizer> {
         Some(match name {
             "artist" => Normalizer::Artist,
+            "musician" => Normalizer::Musician,
             "title" => Normalizer::Title,
             "award" => Normalizer::Award,
             "ceremony" => Normalizer::Ceremony,
@@ -99,6 +102,7 @@ impl Normalizer {
         let rules = env.rules;
         match self {
             Normalizer::Artist => entity::artist(raw, rules),
+            Normalizer::Musician => entity::musician(raw, rules),
             Normalizer::Title => entity::title(raw, rules),
             Normalizer::Award => entity::award(raw, rules),
             Normalizer::Ceremony => entity::ceremony(raw, rules),

@@ -315,6 +315,8 @@ pub enum VetoScope {
     Sentence,
     /// From `window` characters before the match to its end.
     Window(usize),
+    /// The `window` characters right after the match.
+    After(usize),
 }
 
 /// A phrase that cancels matches of some kinds: nominations, predictions, negations.

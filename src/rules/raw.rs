@@ -568,12 +568,13 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
             }
             let scope = match (rv.scope.as_deref(), rv.window) {
                 (Some("sentence"), _) => VetoScope::Sentence,
+                (Some("after"), w) => VetoScope::After(w.unwrap_or(20)),
                 (None | Some("window"), w) => VetoScope::Window(w.unwrap_or(0)),
                 (Some(other), _) => {
                     errs.at(
                         at,
                         Some(&rv.id),
-                        format!("unknown veto scope {other:?} (sentence or window)"),
+                        format!("unknown veto scope {other:?} (sentence, window or after)"),
                     );
                     continue;
                 }
