@@ -357,6 +357,12 @@ impl JsonlReader {
     }
 
     fn parse_line(&self, bytes: &[u8]) -> Result<Article, String> {
+        // A byte-order mark may open the file (editors on Windows write one).
+        let bytes = if self.line_no == 1 {
+            bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+        } else {
+            bytes
+        };
         let line = std::str::from_utf8(bytes).map_err(|e| format!("not valid UTF-8: {e}"))?;
         let rec: JsonArticle =
             serde_json::from_str(line).map_err(|e| format!("not a JSON article: {e}"))?;

@@ -441,7 +441,6 @@ fn jsonl_on_stdin() {
 }
 
 #[test]
-#[ignore = "bug: a UTF-8 byte-order mark fails the first JSONL line (text files strip it)"]
 fn jsonl_with_byte_order_mark() {
     let dir = tempfile::tempdir().unwrap();
     let line = serde_json::json!({"id": "one", "date": "2019-02-11", "text": DUA}).to_string();

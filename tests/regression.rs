@@ -21,3 +21,22 @@ fn unicode_class_braces_are_not_macro_references() {
     };
     assert!(RuleSet::compile(&files).is_ok());
 }
+
+/// A UTF-8 byte-order mark opening a JSON Lines file made its first line fail to parse.
+#[test]
+fn jsonl_with_byte_order_mark_reads_its_first_line() {
+    use newsfacts::reader::{InputSpec, ReadEvent, ReadOptions, read_inputs};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.jsonl");
+    std::fs::write(
+        &path,
+        b"\xEF\xBB\xBF{\"id\":\"one\",\"date\":\"2019-02-11\",\"text\":\"x\"}\n",
+    )
+    .unwrap();
+    let events: Vec<ReadEvent> =
+        read_inputs(vec![InputSpec::Path(path)], ReadOptions::default()).collect();
+    assert!(
+        matches!(&events[..], [ReadEvent::Article(a)] if a.id == "one"),
+        "{events:?}"
+    );
+}

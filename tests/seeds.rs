@@ -82,6 +82,9 @@ fn seed_000_jungkook_emas() {
         set(&[
             json!({"work": "Seven", "artist": "Jungkook", "collaborator": "Latto"}),
             json!({"work": "Seven", "artist": "Jungkook", "collaborator": "Han So-hee"}),
+            // Not in the list, but stated by the text ("Rema and Selena Gomez's Calm Down"):
+            // a joint credit, whatever the nomination around it.
+            json!({"work": "Calm Down", "artist": "Rema", "collaborator": "Selena Gomez"}),
         ])
     );
     for nominee in [
