@@ -625,6 +625,7 @@ impl SentenceRun<'_, '_> {
                         .find(|f| &f.name == field)
                         .and_then(|f| match &f.source {
                             FieldSource::Fill(chain) => Some(chain),
+                            _ if !f.fallback.is_empty() => Some(&f.fallback),
                             _ => None,
                         });
                 let Some(chain) = own.or_else(|| kind.fill.get(field)) else {

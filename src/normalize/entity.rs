@@ -198,6 +198,10 @@ pub fn artist(raw: &str, rules: &RuleSet) -> Normalized {
     if described_reference(s, rules) {
         return Normalized::Anaphor(Slot::Artist);
     }
+    // "The Drake-assisted 'MELTDOWN'": an article before a known act's name is not part of it.
+    if let Some(e) = s.strip_prefix("The ").and_then(|rest| artists.get(rest)) {
+        return value(e.canonical.clone());
+    }
     // "BTS' Jungkook", "BLACKPINK's Lisa": a group's member is the member.
     if let Some((owner, rest)) = split_possessive(s) {
         let owner_is_group = artists
@@ -420,6 +424,15 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
         return Normalized::Anaphor(slot);
     }
     let s = strip_feature(s);
+    // "Travis Scott's UTOPIA": a known act's possessive before a title is its credit, not its name.
+    let s = match split_possessive(s) {
+        Some((owner, rest))
+            if !quoted && rules.gazetteer("artists").contains(owner) && !rest.is_empty() =>
+        {
+            rest
+        }
+        _ => s,
+    };
     let words: Vec<&str> = s.split_whitespace().collect();
     if words.len() > 14 || s.chars().count() > 100 {
         return Normalized::Reject(format!("{s:?} is too long for a title"));

@@ -257,6 +257,8 @@ pub struct FieldSpec {
     pub tense: Option<Tense>,
     /// A rejected value drops the match even though the kind makes the field optional.
     pub required: bool,
+    /// Where the value comes from when the capture did not take part (tried before the kind's fills).
+    pub fallback: Vec<FillSource>,
 }
 
 #[derive(Debug, Clone)]

@@ -778,34 +778,30 @@ fn compile_rule(
             );
             continue;
         };
-        let given = [
-            spec.value.is_some(),
-            spec.capture.is_some(),
-            !spec.from.is_empty(),
-        ];
-        if given.iter().filter(|g| **g).count() > 1 {
+        if spec.value.is_some() && (spec.capture.is_some() || !spec.from.is_empty()) {
             errs.at(
                 rule_at,
                 rid,
-                format!("field {name}: give one of value, capture or from"),
+                format!("field {name}: a value takes no capture and no from"),
             );
             continue;
         }
+        let mut fallback = Vec::new();
+        for f in &spec.from {
+            match FillSource::parse(f) {
+                Some(src) => fallback.push(src),
+                None => errs.at(
+                    rule_at,
+                    rid,
+                    format!("field {name}: unknown fill source {f:?}"),
+                ),
+            }
+        }
         let source = match (&spec.value, &spec.capture) {
-            (Some(v), None) => FieldSource::Value(toml_to_json(v)),
-            _ if !spec.from.is_empty() => {
-                let mut v = Vec::new();
-                for s in &spec.from {
-                    match FillSource::parse(s) {
-                        Some(f) => v.push(f),
-                        None => errs.at(
-                            rule_at,
-                            rid,
-                            format!("field {name}: unknown fill source {s:?}"),
-                        ),
-                    }
-                }
-                FieldSource::Fill(v)
+            (Some(v), _) => FieldSource::Value(toml_to_json(v)),
+            // `from` alone: no capture, filled from those sources; with a capture, its fallback.
+            (None, None) if !fallback.is_empty() => {
+                FieldSource::Fill(std::mem::take(&mut fallback))
             }
             (_, c) => {
                 let cap = c.clone().unwrap_or_else(|| name.clone());
@@ -854,6 +850,7 @@ fn compile_rule(
             attach_last,
             tense,
             required: spec.required,
+            fallback,
         });
     }
     for (cap, at) in &captures {
