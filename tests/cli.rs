@@ -5,33 +5,15 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
+use crate::support::{code, newsfacts, run, stderr};
 use serde_json::Value;
 
 const SEED: &str = "fixtures/000_a70e21486debb34f.txt";
 const SEED_ID: &str = "000_a70e21486debb34f";
 const DUA: &str = "Dua Lipa won Best New Artist at the 2019 Grammy Awards.";
 
-fn newsfacts() -> Command {
-    let mut cmd = Command::cargo_bin("newsfacts").expect("the newsfacts binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    newsfacts().args(args).output().expect("newsfacts runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Every stdout line parsed as JSON.

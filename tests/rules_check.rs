@@ -3,27 +3,8 @@
 //! below are counted by hand in the files written here.
 
 use std::path::Path;
-use std::process::Output;
 
-use assert_cmd::Command;
-
-fn newsfacts() -> Command {
-    let mut cmd = Command::cargo_bin("newsfacts").expect("the newsfacts binary is built");
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    newsfacts().args(args).output().expect("newsfacts runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::support::{code, run, stderr};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -7,3 +7,4 @@ mod regression;
 mod rule_examples;
 mod rules_check;
 mod seeds;
+mod support;
