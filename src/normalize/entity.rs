@@ -324,7 +324,10 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
     if !is_upper_start(words[0]) {
         return Err(format!("{s:?} does not start like a name"));
     }
-    if stop.contains(words[0]) || words.iter().all(|w| stop.contains(w)) {
+    // "The Blessed Madonna", "The Weeknd": an article may open a capitalised act's name.
+    let the_name =
+        words[0] == "The" && words.len() > 1 && words[1..].iter().all(|w| is_upper_start(w));
+    if (stop.contains(words[0]) && !the_name) || words.iter().all(|w| stop.contains(w)) {
         return Err(format!("{s:?} starts with a function word"));
     }
     if s.chars()
@@ -359,9 +362,15 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
     Ok(s.to_string())
 }
 
-/// Strip a trailing feature credit from a title: "Fortnight (feat. Post Malone)" → "Fortnight".
+/// Strip a trailing feature or remix credit from a title: "Fortnight (feat. Post Malone)" →
+/// "Fortnight", "Levitating (The Blessed Madonna Remix)" → "Levitating".
 fn strip_feature(s: &str) -> &str {
     let lower = s.to_lowercase();
+    if lower.ends_with(" remix)") || lower.ends_with(" mix)") || lower.ends_with(" edit)") {
+        if let Some(i) = s.rfind(" (") {
+            return s[..i].trim_end();
+        }
+    }
     for pat in [
         " (feat",
         " (ft",
