@@ -366,10 +366,10 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
 /// "Fortnight", "Levitating (The Blessed Madonna Remix)" → "Levitating".
 fn strip_feature(s: &str) -> &str {
     let lower = s.to_lowercase();
-    if lower.ends_with(" remix)") || lower.ends_with(" mix)") || lower.ends_with(" edit)") {
-        if let Some(i) = s.rfind(" (") {
-            return s[..i].trim_end();
-        }
+    if (lower.ends_with(" remix)") || lower.ends_with(" mix)") || lower.ends_with(" edit)"))
+        && let Some(i) = s.rfind(" (")
+    {
+        return s[..i].trim_end();
     }
     for pat in [
         " (feat",
