@@ -380,8 +380,16 @@ impl SentenceRun<'_, '_> {
             let hit = match v.scope {
                 VetoScope::Sentence => v.regex.is_match(self.stext),
                 VetoScope::Window(w) => {
-                    let from = floor_boundary(self.stext, start.saturating_sub(w));
-                    v.regex.is_match(&self.stext[from..end])
+                    // The window stops at a clause break before the match: "Stapleton didn't leave
+                    // empty-handed: he took Male Vocalist" negates the first clause, not the second.
+                    let mut from = floor_boundary(self.stext, start.saturating_sub(w));
+                    if let Some(b) = self.stext[from..start].rfind([';', ':', '—', '–']) {
+                        from += b + self.stext[from + b..]
+                            .chars()
+                            .next()
+                            .map_or(1, char::len_utf8);
+                    }
+                    v.regex.is_match(&mask_quoted(&self.stext[from..end]))
                 }
                 VetoScope::After(w) => {
                     let to = floor_boundary(self.stext, (end + w).min(self.stext.len()));
@@ -891,6 +899,29 @@ fn fill_name(src: FillSource) -> String {
         FillSource::ArticleDate => "article:date".into(),
         FillSource::EventDate => "event:date".into(),
     }
+}
+
+/// Blank out double-quoted spans: a title ("Not Like Us", "Never Too Late") says nothing about
+/// whether something happened.
+fn mask_quoted(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('"') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut inside = false;
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c == '"' {
+                    inside = !inside;
+                    c
+                } else if inside {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
