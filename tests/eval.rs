@@ -109,4 +109,4 @@ fn fixtures_stay_above_floor() {
 // Measured floors (micro-F1, key-field matching). See README "Quality".
 const DEV_FLOOR: f64 = 0.80;
 const CASES_FLOOR: f64 = 0.63;
-const FIXTURES_FLOOR: f64 = 0.57;
+const FIXTURES_FLOOR: f64 = 0.58;
