@@ -186,6 +186,7 @@ impl<'r> Extractor<'r> {
         mut cands: Vec<Candidate>,
     ) -> Vec<Fact> {
         cands.sort_by_key(|c| (c.sentence, c.span.0, c.rule, c.pattern));
+        drop_truncated_works(&mut cands);
         let mut order: Vec<String> = Vec::new();
         let mut merged: HashMap<String, (Candidate, Vec<usize>)> = HashMap::new();
         for c in cands {
@@ -262,6 +263,49 @@ impl<'r> Extractor<'r> {
         }
         facts
     }
+}
+
+/// "Hit Me Hard and Soft, arrives Friday" also reads as "Soft, arrives Friday": in one sentence, a
+/// candidate whose work is the tail of another's work ("Soft" of "Hit Me Hard and Soft"), the other
+/// key fields equal, is a truncated reading and goes.
+fn drop_truncated_works(cands: &mut Vec<Candidate>) {
+    let work = |c: &Candidate| -> Option<String> {
+        c.fields
+            .iter()
+            .find(|(n, _)| n == "work")
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
+    };
+    let rest = |c: &Candidate| -> Vec<(String, Value)> {
+        let mut v: Vec<(String, Value)> = c
+            .fields
+            .iter()
+            .filter(|(n, _)| {
+                matches!(
+                    n.as_str(),
+                    "date" | "platform" | "count" | "collaborator" | "award"
+                )
+            })
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    };
+    let mut keep = vec![true; cands.len()];
+    for (i, a) in cands.iter().enumerate() {
+        let Some(wa) = work(a) else { continue };
+        for b in cands.iter() {
+            if a.sentence != b.sentence || a.kind != b.kind {
+                continue;
+            }
+            let Some(wb) = work(b) else { continue };
+            if wb.len() > wa.len() && wb.ends_with(&format!(" {wa}")) && rest(a) == rest(b) {
+                keep[i] = false;
+                break;
+            }
+        }
+    }
+    let mut k = keep.into_iter();
+    cands.retain(|_| k.next().unwrap_or(true));
 }
 
 /// Evidence text comes from the original article (curly quotes and all), though matching ran on the

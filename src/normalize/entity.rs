@@ -454,10 +454,11 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
             return Normalized::Reject(format!("{s:?} is a possessive, not a title"));
         }
         // Unquoted titles are capitalised throughout, small words aside ("Closer to You").
-        if let Some(w) = words[1..]
-            .iter()
-            .find(|w| !is_upper_start(w) && !CONNECTORS.contains(&w.to_lowercase().as_str()))
-        {
+        if let Some(w) = words[1..].iter().find(|w| {
+            // "(Coup de Grâce)": a parenthetical subtitle opens with a capital too.
+            let w = w.trim_start_matches(['(', '[']);
+            !is_upper_start(w) && !CONNECTORS.contains(&w.to_lowercase().as_str())
+        }) {
             return Normalized::Reject(format!(
                 "{s:?} has lowercase word {w:?}: a phrase, not a title"
             ));
@@ -476,7 +477,8 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
             return Normalized::Reject(format!("{s:?} is a nationality, not a title"));
         }
         // "2024 League of Legends World Championship": a year and a name make an event.
-        if words.len() > 1 && words[0].len() == 4 && words[0].chars().all(|c| c.is_ascii_digit()) {
+        let first = words[0].trim_end_matches("'s").trim_end_matches("’s");
+        if words.len() > 1 && first.len() == 4 && first.chars().all(|c| c.is_ascii_digit()) {
             return Normalized::Reject(format!("{s:?} names an event, not a title"));
         }
         let stop = rules.gazetteer("stopwords");
