@@ -945,27 +945,16 @@ fn fill_name(src: FillSource) -> String {
     }
 }
 
-/// Blank out double-quoted spans: a title ("Not Like Us", "Never Too Late") says nothing about
-/// whether something happened.
+/// Blank out quoted titles ("Not Like Us", 'WE PRAY'): a title says nothing about whether something
+/// happened, and its words ("Not", "Never", "Pray") must not trip a veto. Single quotes count only
+/// where they open and close at word edges, so apostrophes stay.
 fn mask_quoted(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains('"') {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut inside = false;
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c == '"' {
-                    inside = !inside;
-                    c
-                } else if inside {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect(),
-    )
+    static QUOTED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = QUOTED.get_or_init(|| {
+        regex::Regex::new(r#""[^"\n]*"|(?-u:\B)'(?:[^'\n]|'[a-z])+?'(?-u:\B)"#)
+            .unwrap_or_else(|_| unreachable!("constant regex"))
+    });
+    re.replace_all(s, "\"\"")
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

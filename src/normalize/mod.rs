@@ -194,15 +194,23 @@ fn release_status(raw: &str, env: &NormEnv<'_>) -> Normalized {
 fn role(raw: &str) -> Normalized {
     let s = entity::clean(raw).to_lowercase();
     let s = s.trim_end_matches('.');
+    // "a duet with", "in collaboration with": the role word without its frame.
+    let s = s
+        .strip_prefix("a ")
+        .or_else(|| s.strip_prefix("in "))
+        .unwrap_or(s);
+    let s = s.strip_suffix(" with").unwrap_or(s);
     let canonical = match s {
-        "feat" | "ft" | "f" | "featuring" | "features" | "featured" | "feature" | "with" => {
-            "featuring"
-        }
-        "produced by" | "producer" | "produced" | "production" | "prod" | "prod. by" => "producer",
+        "feat" | "ft" | "f" | "featuring" | "features" | "featured" | "feature" | "with"
+        | "joined by" => "featuring",
+        "produced by" | "producer" | "produced" | "production" | "prod" | "prod. by"
+        | "co-produced" | "co-produced by" | "co-produced with" | "produced with" => "producer",
         "co-written" | "co-wrote" | "co-writer" | "written" | "wrote" | "co-written by"
         | "written by" => "co-writer",
         "remix" | "remixed" | "remixed by" => "remix",
         "duet" => "duet",
+        "collaboration" | "collab" | "teamed up" | "teams up" | "team up" | "collaborated"
+        | "alongside" => "credit",
         "directed" | "directed by" | "director" | "music video" => "music video",
         "" => return Normalized::Missing("empty".into()),
         other => other,
