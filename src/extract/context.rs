@@ -62,15 +62,20 @@ impl Context {
         }
     }
 
-    /// A surname alone ("Lambert") names the artist mentioned in full earlier ("Miranda Lambert").
+    /// A surname or first name alone names the artist mentioned in full earlier.
     pub fn full_name(&self, name: &str) -> Option<Value> {
         if name.contains(' ') {
             return None;
         }
+        // A surname ("Lambert" → "Miranda Lambert") or a first name ("Megan" → "Megan Thee Stallion").
         let suffix = format!(" {name}");
+        let prefix = format!("{name} ");
         self.artist_counts
             .iter()
-            .filter(|(v, _, _)| v.as_str().is_some_and(|s| s.ends_with(&suffix)))
+            .filter(|(v, _, _)| {
+                v.as_str()
+                    .is_some_and(|s| s.ends_with(&suffix) || s.starts_with(&prefix))
+            })
             .max_by_key(|(_, n, last)| (*n, *last))
             .map(|(v, _, _)| v.clone())
     }

@@ -514,6 +514,12 @@ const AWARD_TAILS: &[&str] = &[
 /// An award category: "the 'Best Song' award" → "Best Song"; "Grammy Award for Best New Artist" →
 /// "Best New Artist"; categories in the gazetteer take their canonical spelling.
 pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
+    // Title-case headlines: "Best K-Pop At 2024 MTV VMAs" ends where "At" or "During" begins.
+    for cut in [" At ", " During "] {
+        if let Some(i) = raw.find(cut) {
+            return award(&raw[..i], rules);
+        }
+    }
     // "'Song of the Year' for 'As It Was'": a quoted category, then the work it was won for.
     if let Some(i) = raw.find(" for ") {
         let head = raw[..i]
