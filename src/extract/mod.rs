@@ -879,10 +879,17 @@ impl SentenceRun<'_, '_> {
         }
     }
 
-    /// "the idol", "he", "the artist": an artist named earlier in the same sentence, else the
+    /// "the idol", "the artist": an artist named earlier in the same sentence, else the
     /// article's topic artist (news rarely calls a collaborator "the artist"). Other slots: the
     /// latest fitting mention.
     fn resolve_anaphor(&self, slot: Slot, pos: usize) -> Option<Value> {
+        // "She picked up …": a pronoun takes the latest artist named (descriptions take the topic).
+        if slot == Slot::Pronoun {
+            return self
+                .ctx
+                .resolve(Slot::Artist, &self.mentions, pos)
+                .map(|m| m.value.clone());
+        }
         if slot == Slot::Artist {
             let here = self
                 .mentions

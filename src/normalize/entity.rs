@@ -188,6 +188,12 @@ pub fn artist(raw: &str, rules: &RuleSet) -> Normalized {
     if s.is_empty() {
         return Normalized::Missing("empty name".into());
     }
+    if matches!(
+        s.to_lowercase().as_str(),
+        "he" | "she" | "they" | "him" | "her" | "them"
+    ) {
+        return Normalized::Anaphor(Slot::Pronoun);
+    }
     if let Some(slot) = anaphor(s, rules, &[Slot::Artist]) {
         return Normalized::Anaphor(slot);
     }
@@ -337,6 +343,9 @@ fn validate_name(s: &str, rules: &RuleSet) -> Result<String, String> {
     }
     if words.len() == 1 && is_month_or_weekday(words[0]) {
         return Err(format!("{s:?} is a date word"));
+    }
+    if words.iter().any(|w| is_month_or_weekday(w)) && s.chars().any(|c| c.is_ascii_digit()) {
+        return Err(format!("{s:?} is a date, not a name"));
     }
     for gaz in ["platforms", "ceremonies", "categories"] {
         if rules.gazetteer(gaz).contains(s) {

@@ -174,6 +174,8 @@ pub enum Slot {
     YearCue,
     EventDate,
     Platform,
+    /// A bare pronoun ("she", "they"): the latest artist named, not the article's topic.
+    Pronoun,
 }
 
 impl Slot {
