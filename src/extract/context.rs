@@ -12,10 +12,24 @@ use crate::rules::Slot;
 pub struct Mention {
     pub slot: Slot,
     pub value: Value,
-    /// For ceremonies: the edition year, when known. For artists: the mention's weight for the
-    /// topic (2 for a sentence's subject or a fact's winner/artist, else 1).
+    /// For ceremonies: the edition year, when known.
     pub year: Option<i64>,
     pub pos: usize,
+    /// How much the mention says about the article's topic: 2 for a sentence's subject or a fact's
+    /// winner or artist, 1 for a name in passing.
+    pub weight: usize,
+}
+
+impl Mention {
+    pub fn new(slot: Slot, value: Value, pos: usize) -> Mention {
+        Mention {
+            slot,
+            value,
+            year: None,
+            pos,
+            weight: 1,
+        }
+    }
 }
 
 /// The date an article gives for a ceremony ("On November 5, the ceremony announced the winners").
@@ -89,7 +103,7 @@ impl Context {
             .iter()
             .filter(|m| m.slot == Slot::Artist && m.pos < pos)
         {
-            bump(&mut counts, &m.value, m.pos, m.year.unwrap_or(1) as usize);
+            bump(&mut counts, &m.value, m.pos, m.weight);
         }
         counts
             .into_iter()
@@ -110,12 +124,7 @@ impl Context {
                 continue;
             }
             if m.slot == Slot::Artist {
-                bump(
-                    &mut self.artist_counts,
-                    &m.value,
-                    m.pos,
-                    m.year.unwrap_or(1) as usize,
-                );
+                bump(&mut self.artist_counts, &m.value, m.pos, m.weight);
             }
             // A ceremony mentioned again without a year keeps the year it was given before.
             let year = match (&m.year, self.ceremony()) {
@@ -156,12 +165,7 @@ mod tests {
     use super::*;
 
     fn m(slot: Slot, v: &str, pos: usize) -> Mention {
-        Mention {
-            slot,
-            value: Value::String(v.into()),
-            year: None,
-            pos,
-        }
+        Mention::new(slot, Value::String(v.into()), pos)
     }
 
     #[test]

@@ -186,7 +186,7 @@ impl<'r> Extractor<'r> {
         mut cands: Vec<Candidate>,
     ) -> Vec<Fact> {
         cands.sort_by_key(|c| (c.sentence, c.span.0, c.rule, c.pattern));
-        drop_truncated_works(&mut cands);
+        drop_truncated_works(&mut cands, self.rules);
         let mut order: Vec<String> = Vec::new();
         let mut merged: HashMap<String, (Candidate, Vec<usize>)> = HashMap::new();
         for c in cands {
@@ -265,30 +265,48 @@ impl<'r> Extractor<'r> {
     }
 }
 
+/// The kind's `distinct` pairs: a collaborator who is the artist, or two names the gazetteer knows as
+/// one act ("Simon & Garfunkel"), make no collaboration.
+fn same_act(kind: &KindSpec, fields: &[(String, Value)], rules: &RuleSet) -> Option<String> {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+    for (x, y) in &kind.distinct {
+        let (Some(Value::String(a)), Some(Value::String(b))) = (get(x), get(y)) else {
+            continue;
+        };
+        if a == b {
+            return Some(format!("{x} and {y} are the same ({a})"));
+        }
+        let artists = rules.gazetteer("artists");
+        if [" & ", " and ", " x "]
+            .iter()
+            .any(|j| artists.contains(&format!("{a}{j}{b}")))
+        {
+            return Some(format!("{a} and {b} are one act"));
+        }
+    }
+    None
+}
+
 /// "Hit Me Hard and Soft, arrives Friday" also reads as "Soft, arrives Friday": in one sentence, a
 /// candidate whose work is the tail of another's work ("Soft" of "Hit Me Hard and Soft"), the other
 /// key fields equal, is a truncated reading and goes.
-fn drop_truncated_works(cands: &mut Vec<Candidate>) {
-    let work = |c: &Candidate| -> Option<String> {
+fn drop_truncated_works(cands: &mut Vec<Candidate>, rules: &RuleSet) {
+    let value = |c: &Candidate, f: &str| {
         c.fields
             .iter()
-            .find(|(n, _)| n == "work")
-            .and_then(|(_, v)| v.as_str().map(str::to_string))
+            .find(|(n, _)| n == f)
+            .map(|(_, v)| v.clone())
     };
-    let rest = |c: &Candidate| -> Vec<(String, Value)> {
-        let mut v: Vec<(String, Value)> = c
-            .fields
-            .iter()
-            .filter(|(n, _)| {
-                matches!(
-                    n.as_str(),
-                    "date" | "platform" | "count" | "collaborator" | "award"
-                )
-            })
-            .cloned()
-            .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v
+    let work = |c: &Candidate| value(c, "work").and_then(|v| v.as_str().map(str::to_string));
+    // The kind's other key fields: a truncated reading agrees with the full one on all of them.
+    let rest = |c: &Candidate| -> Vec<Option<Value>> {
+        rules.kind(&c.kind).map_or_else(Vec::new, |k| {
+            k.key
+                .iter()
+                .filter(|f| *f != "work")
+                .map(|f| value(c, f))
+                .collect()
+        })
     };
     let mut keep = vec![true; cands.len()];
     for (i, a) in cands.iter().enumerate() {
@@ -717,25 +735,9 @@ impl SentenceRun<'_, '_> {
                 );
                 continue;
             }
-            // A collaboration of an artist with themself is no collaboration.
-            let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v);
-            if rule.kind == "collaboration"
-                && let (Some(Value::String(a)), Some(Value::String(c))) =
-                    (get("artist"), get("collaborator"))
-            {
-                if a == c {
-                    self.note(rule, "dropped: collaborator is the artist".into());
-                    continue;
-                }
-                // "Simon & Garfunkel" is one act, not a collaboration of two.
-                let artists = rules.gazetteer("artists");
-                if [" & ", " and ", " x "]
-                    .iter()
-                    .any(|j| artists.contains(&format!("{a}{j}{c}")))
-                {
-                    self.note(rule, format!("dropped: {a} and {c} are one act"));
-                    continue;
-                }
+            if let Some(reason) = same_act(kind, &fields, rules) {
+                self.note(rule, format!("dropped: {reason}"));
+                continue;
             }
             self.cands.push(Candidate {
                 kind: rule.kind.clone(),
@@ -775,10 +777,8 @@ impl SentenceRun<'_, '_> {
                         .and_then(|v| v.as_i64()),
                 };
                 self.mentions.push(Mention {
-                    slot,
-                    value,
                     year,
-                    pos,
+                    ..Mention::new(slot, value, pos)
                 });
             }
             Slot::EventDate => {
@@ -851,12 +851,7 @@ impl SentenceRun<'_, '_> {
                     Slot::Work => Slot::Song,
                     s => s,
                 };
-                self.mentions.push(Mention {
-                    slot,
-                    value,
-                    year: None,
-                    pos,
-                });
+                self.mentions.push(Mention::new(slot, value, pos));
             }
             Slot::Artist => {
                 // A fact's winner or artist, or the sentence's opening name, is what the article is
@@ -864,18 +859,11 @@ impl SentenceRun<'_, '_> {
                 let subject = rules.kind(&rule.kind).is_some_and(|k| k.emit)
                     || pos <= self.sentence.char_start + 1;
                 self.mentions.push(Mention {
-                    slot,
-                    value,
-                    year: Some(if subject { 2 } else { 1 }),
-                    pos,
+                    weight: if subject { 2 } else { 1 },
+                    ..Mention::new(slot, value, pos)
                 });
             }
-            _ => self.mentions.push(Mention {
-                slot,
-                value,
-                year: None,
-                pos,
-            }),
+            _ => self.mentions.push(Mention::new(slot, value, pos)),
         }
     }
 

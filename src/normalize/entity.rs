@@ -297,8 +297,7 @@ pub fn strip_descriptors<'a>(s: &'a str, rules: &RuleSet) -> &'a str {
         let w = words[i].1;
         let two =
             (i + 2 < words.len()).then(|| &s[words[i].0..words[i + 1].0 + words[i + 1].1.len()]);
-        if let Some(t) = two.filter(|t| nationalities.contains(t)) {
-            let _ = t;
+        if two.is_some_and(|t| nationalities.contains(t)) {
             i += 2;
             continue;
         }

@@ -243,6 +243,9 @@ pub struct KindSpec {
     pub mentions: BTreeMap<String, Slot>,
     /// `false` for mention kinds: they feed the context and never reach the output.
     pub emit: bool,
+    /// Pairs of fields that must name different acts: a fact whose pair is equal, or is one act the
+    /// artists gazetteer knows ("Simon & Garfunkel"), is dropped.
+    pub distinct: Vec<(String, String)>,
 }
 
 /// How one output field gets its value.
@@ -403,7 +406,7 @@ impl RuleSet {
             .collect()
     }
 
-    /// The regex crate's `is_match` over every trigger, for explaining what a prefilter admitted.
+    /// The trigger words of `rule` found in `sentence` (case-insensitively): what the prefilter admitted.
     pub fn triggers_in(&self, rule: &Rule, sentence: &str) -> Vec<String> {
         let lower = sentence.to_lowercase();
         rule.triggers

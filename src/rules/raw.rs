@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use toml::Spanned;
@@ -40,6 +40,8 @@ struct RawKind {
     mentions: BTreeMap<String, String>,
     #[serde(default = "yes")]
     emit: bool,
+    #[serde(default)]
+    distinct: Vec<[String; 2]>,
 }
 
 fn yes() -> bool {
@@ -455,6 +457,7 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                 .chain(&k.key)
                 .chain(k.fill.keys())
                 .chain(k.mentions.keys())
+                .chain(k.distinct.iter().flatten())
             {
                 if !known.contains(f.as_str()) {
                     errs.at(
@@ -506,6 +509,11 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                     fill,
                     mentions,
                     emit: k.emit,
+                    distinct: k
+                        .distinct
+                        .iter()
+                        .map(|[a, b]| (a.clone(), b.clone()))
+                        .collect(),
                 },
             );
         }
@@ -657,7 +665,6 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
             }
         }
     };
-    let _: Option<&AhoCorasick> = prefilter.as_ref();
 
     Ok(RuleSet {
         kinds,
@@ -980,6 +987,22 @@ fn compile_rule(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distinct_pairs_must_name_fields_of_the_kind() {
+        let files = RuleFiles {
+            files: vec![(
+                "kinds.toml".into(),
+                "[kinds.x]\nfields = [\"a\", \"b\"]\ndistinct = [[\"a\", \"c\"]]\n".into(),
+            )],
+        };
+        let errors = compile(&files).unwrap_err();
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(
+            errors.0[0].to_string(),
+            "kinds.toml:1:1: kind x: \"c\" is not one of its fields"
+        );
+    }
 
     #[test]
     fn line_col_counts_chars() {
