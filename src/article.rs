@@ -13,8 +13,14 @@ pub struct Article {
     /// Optional canonical URL of the article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The article's title, when the source has one (HTML `<title>`/headline, a JSONL `title` field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// The article's own publication date; every relative date resolves against it.
     pub date: NaiveDate,
+    /// Which signal gave `date`: `header`, `field`, `flag`, `json-ld`, `meta`, `url`, ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_source: Option<String>,
     /// The article body. Evidence offsets are character offsets into this string.
     pub text: String,
 }

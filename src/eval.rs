@@ -302,7 +302,9 @@ pub fn evaluate(rules: &RuleSet, cases: &[GoldCase], strict: bool) -> EvalReport
                 id: case.id.clone(),
                 source: "gold".into(),
                 url: None,
+                title: None,
                 date,
+                date_source: None,
                 text: case.text.clone(),
             };
             extractor

@@ -15,7 +15,9 @@
 //!     id: "example".into(),
 //!     source: "doc".into(),
 //!     url: None,
+//!     title: None,
 //!     date: parse_article_date("2019-02-11").unwrap(),
+//!     date_source: None,
 //!     text: "Dua Lipa won Best New Artist at the 2019 Grammy Awards.".into(),
 //! };
 //! let facts = Extractor::new(&rules).extract(&article).facts;

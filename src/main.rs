@@ -372,7 +372,9 @@ fn explain(args: ExplainArgs) -> Result<u8> {
                 id: "text".into(),
                 source: "--text".into(),
                 url: None,
+                title: None,
                 date,
+                date_source: None,
                 text: args.input.clone(),
             },
         )))

@@ -262,7 +262,9 @@ pub fn parse_text_article(
             id: id.to_string(),
             source: source.to_string(),
             url: None,
+            title: None,
             date,
+            date_source: Some("header".into()),
             text: body.to_string(),
         },
         lossy,
@@ -296,6 +298,7 @@ struct JsonArticle {
     text: Option<String>,
     source: Option<String>,
     url: Option<String>,
+    title: Option<String>,
 }
 
 /// JSON Lines reader: one article per line, streamed, each bad line reported with its line number.
@@ -371,17 +374,22 @@ impl JsonlReader {
             Some(serde_json::Value::Number(n)) => n.to_string(),
             _ => return Err("missing or empty \"id\"".into()),
         };
-        let date = match rec.date.as_deref() {
-            Some(d) => parse_article_date(d).ok_or_else(|| {
-                format!(
-                    "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
-                    truncate(d, 40)
-                )
-            })?,
-            None => self
-                .opts
-                .default_date
-                .ok_or("missing \"date\" (or pass --date)")?,
+        let (date, date_source) = match rec.date.as_deref() {
+            Some(d) => (
+                parse_article_date(d).ok_or_else(|| {
+                    format!(
+                        "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
+                        truncate(d, 40)
+                    )
+                })?,
+                "field",
+            ),
+            None => (
+                self.opts
+                    .default_date
+                    .ok_or("missing \"date\" (or pass --date)")?,
+                "flag",
+            ),
         };
         let text = rec.text.ok_or("missing \"text\"")?;
         Ok(Article {
@@ -390,7 +398,9 @@ impl JsonlReader {
                 .source
                 .unwrap_or_else(|| format!("{}:{}", self.path, self.line_no)),
             url: rec.url,
+            title: rec.title,
             date,
+            date_source: Some(date_source.into()),
             text,
         })
     }

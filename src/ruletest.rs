@@ -91,7 +91,9 @@ fn facts_of_kind(extractor: &Extractor<'_>, rule: &Rule, ex: &Example) -> Vec<Fa
         id: "example".into(),
         source: format!("{}:{}", rule.file, ex.line),
         url: None,
+        title: None,
         date: ex.date,
+        date_source: None,
         text: ex.text.clone(),
     };
     extractor

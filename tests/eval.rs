@@ -43,7 +43,9 @@ fn eval_agrees_with_reference_scorer() {
                 id: c.id.clone(),
                 source: "gold".into(),
                 url: None,
+                title: None,
                 date: newsfacts::article::parse_article_date(&c.date).unwrap(),
+                date_source: None,
                 text: c.text.clone(),
             };
             for f in extractor.extract(&article).facts {
