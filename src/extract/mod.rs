@@ -83,9 +83,16 @@ impl<'r> Extractor<'r> {
         let mut cands: Vec<Candidate> = Vec::new();
         let mut notes: Vec<Note> = Vec::new();
 
+        let untriggered = self.untriggered_sentences(text, &sentences);
+        let mut hit = vec![false; self.rules.rules.len()];
         for (si, s) in sentences.iter().enumerate() {
             let stext = &text[s.start..s.end];
-            let rule_ids = self.rules.candidate_rules(stext);
+            hit.fill(false);
+            self.rules.mark_triggered(stext, &mut hit);
+            for (r, in_sentences) in &untriggered {
+                hit[*r] |= in_sentences.as_ref().is_none_or(|marks| marks[si]);
+            }
+            let rule_ids: Vec<usize> = (0..hit.len()).filter(|&r| hit[r]).collect();
             if rule_ids.is_empty() {
                 continue;
             }
@@ -170,6 +177,40 @@ impl<'r> Extractor<'r> {
 
         let facts = self.merge(article, &folded, &sentences, cands);
         Extraction { facts, notes }
+    }
+
+    /// For each rule without triggers, the sentences it may match in (`None`: try every sentence).
+    /// One search over the article replaces a search per sentence: every sentence that a match of
+    /// the whole text overlaps is marked, and a match inside a sentence always leaves such a mark
+    /// (it is a match of the whole text too, unless an earlier match covers it, which marks it).
+    fn untriggered_sentences(
+        &self,
+        text: &str,
+        sentences: &[Sentence],
+    ) -> Vec<(usize, Option<Vec<bool>>)> {
+        self.rules
+            .untriggered_rules()
+            .iter()
+            .map(|&r| {
+                if !self.rules.scannable_whole(r) {
+                    return (r, None);
+                }
+                let mut marks = vec![false; sentences.len()];
+                for p in &self.rules.rules[r].patterns {
+                    for m in p.regex.find_iter(text) {
+                        let end = m.end().max(m.start() + 1);
+                        let first = sentences.partition_point(|s| s.end <= m.start());
+                        for (si, s) in sentences.iter().enumerate().skip(first) {
+                            if s.start >= end {
+                                break;
+                            }
+                            marks[si] = true;
+                        }
+                    }
+                }
+                (r, Some(marks))
+            })
+            .collect()
     }
 
     fn kind(&self, rule: &Rule) -> Option<&'r KindSpec> {

@@ -359,6 +359,8 @@ pub struct RuleSet {
     trigger_rules: Vec<Vec<usize>>,
     /// Rules with no triggers: always tried.
     always: Vec<usize>,
+    /// Per rule: see [`RuleSet::scannable_whole`].
+    whole_text: Vec<bool>,
     empty_gazetteer: Gazetteer,
 }
 
@@ -387,12 +389,34 @@ impl RuleSet {
         self.kinds.get(name)
     }
 
-    /// Indices of the rules worth trying on `sentence`, ascending.
+    /// Indices of the rules worth trying on `sentence`, ascending: those with a trigger in it, and
+    /// every rule without triggers.
     pub fn candidate_rules(&self, sentence: &str) -> Vec<usize> {
         let mut hit = vec![false; self.rules.len()];
         for &r in &self.always {
             hit[r] = true;
         }
+        self.mark_triggered(sentence, &mut hit);
+        hit.iter()
+            .enumerate()
+            .filter_map(|(i, &h)| h.then_some(i))
+            .collect()
+    }
+
+    /// The rules without triggers, which no prefilter narrows.
+    pub fn untriggered_rules(&self) -> &[usize] {
+        &self.always
+    }
+
+    /// Whether `rule` can be searched once over a whole article instead of sentence by sentence
+    /// (to learn which sentences it can match in): true when no pattern anchors to the start or end
+    /// of the text, since a match inside a sentence is then also a match in the article.
+    pub fn scannable_whole(&self, rule: usize) -> bool {
+        self.whole_text.get(rule).copied().unwrap_or(false)
+    }
+
+    /// Set `hit[r]` for every rule `r` with a trigger in `sentence`.
+    pub fn mark_triggered(&self, sentence: &str, hit: &mut [bool]) {
         if let Some(ac) = &self.prefilter {
             for m in ac.find_overlapping_iter(sentence) {
                 for &r in &self.trigger_rules[m.pattern().as_usize()] {
@@ -400,10 +424,6 @@ impl RuleSet {
                 }
             }
         }
-        hit.iter()
-            .enumerate()
-            .filter_map(|(i, &h)| h.then_some(i))
-            .collect()
     }
 
     /// The trigger words of `rule` found in `sentence` (case-insensitively): what the prefilter admitted.

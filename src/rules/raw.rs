@@ -247,28 +247,111 @@ impl Expander<'_> {
         let Some(g) = self.gazetteers.get(name) else {
             return Err(format!("unknown gazetteer {{@{name}}}"));
         };
-        let forms: Vec<String> = g
-            .surface_forms()
-            .into_iter()
-            .map(|f| {
-                let straight: String = f
-                    .chars()
-                    .map(|c| match c {
-                        '\u{2018}' | '\u{2019}' => '\'',
-                        '\u{201C}' | '\u{201D}' => '"',
-                        c => c,
-                    })
-                    .collect();
-                regex::escape(&straight).replace(' ', r"\s+")
-            })
-            .collect();
+        // `/i` spells each form as written, in lower, upper, title and sentence case rather than
+        // with a case-insensitive flag: the text writes names in those cases, and pure literals
+        // compile to a trie, where `(?i:...)` would make every form a chain of classes.
+        let mut spellings: Vec<String> = Vec::new();
+        for f in g.surface_forms() {
+            spellings.push(f.to_string());
+            if insensitive {
+                let lower = f.to_lowercase();
+                spellings.push(f.to_uppercase());
+                spellings.push(capitalize_words(&lower, true));
+                spellings.push(capitalize_words(&lower, false));
+                spellings.push(lower);
+            }
+        }
+        // Longest first, so the leftmost-first alternation prefers the longest name.
+        spellings.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        spellings.dedup();
+        let mut forms: Vec<String> = Vec::with_capacity(spellings.len());
+        for f in &spellings {
+            let straight: String = f
+                .chars()
+                .map(|c| match c {
+                    '\u{2018}' | '\u{2019}' => '\'',
+                    '\u{201C}' | '\u{201D}' => '"',
+                    c => c,
+                })
+                .collect();
+            if !forms.contains(&straight) {
+                forms.push(straight);
+            }
+        }
         if forms.is_empty() {
             // An empty gazetteer must match nothing, not the empty string.
             return Ok("(?:[^\\s\\S])".into());
         }
-        let flags = if insensitive { "?i:" } else { "?:" };
-        Ok(format!("({flags}{})", forms.join("|")))
+        Ok(literal_trie(&forms))
     }
+}
+
+/// An alternation of literal forms, factored by first character: `(?:B(?:TS|LACKPINK)|I(?:U|VE))`.
+///
+/// Each inner alternation is all literals (spaces are literal: text spacing is folded before
+/// matching), so the regex compiler builds it as a trie; and the outer one cannot be flattened into
+/// an enclosing alternation (`NAME|{@artists}`), which would undo that. A union of a thousand names
+/// instead costs a thousand branches at every position, in automaton size, search time and memory.
+/// Order within each first character is kept, so the leftmost-first preference for the longer form
+/// holds; forms with different first characters never compete at one position.
+fn literal_trie(forms: &[String]) -> String {
+    let mut groups: Vec<(char, Vec<&str>)> = Vec::new();
+    for f in forms {
+        let Some(first) = f.chars().next() else {
+            continue;
+        };
+        let rest = &f[first.len_utf8()..];
+        match groups.iter_mut().find(|(c, _)| *c == first) {
+            Some((_, rests)) => rests.push(rest),
+            None => groups.push((first, vec![rest])),
+        }
+    }
+    let alternatives: Vec<String> = groups
+        .iter()
+        .map(|(c, rests)| {
+            let rests: Vec<String> = rests.iter().map(|r| regex::escape(r)).collect();
+            format!("{}(?:{})", regex::escape(&c.to_string()), rests.join("|"))
+        })
+        .collect();
+    format!("(?:{})", alternatives.join("|"))
+}
+
+/// Whether a pattern uses `^`, `$`, `\A` or `\z` outside a character class.
+fn anchors_text(src: &str) -> bool {
+    let mut depth = 0usize;
+    let mut chars = src.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.next(), Some('A' | 'z')) && depth == 0 => return true,
+            '[' => depth += 1,
+            ']' if depth > 0 => depth -= 1,
+            '^' | '$' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// "best new artist" → "Best New Artist" (every word) or "Best new artist" (the first only).
+fn capitalize_words(lower: &str, every: bool) -> String {
+    let mut out = String::with_capacity(lower.len());
+    let mut at_word_start = true;
+    let mut first = true;
+    for c in lower.chars() {
+        if at_word_start && c.is_alphanumeric() && (every || first) {
+            out.extend(c.to_uppercase());
+            first = false;
+        } else {
+            out.push(c);
+        }
+        if c.is_alphanumeric() {
+            at_word_start = false;
+            first = false;
+        } else if c.is_whitespace() {
+            at_word_start = true;
+        }
+    }
+    out
 }
 
 fn is_macro_name(s: &str) -> bool {
@@ -277,8 +360,56 @@ fn is_macro_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// `\s` and `\d` in rule patterns mean ASCII whitespace and ASCII digits. Their Unicode classes
+/// compile to many automaton states at every use (a third of a large rule's automaton), and the
+/// text they meet has its odd spaces folded to plain ones before matching (`sentence::fold_quotes`).
+fn ascii_classes(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut in_class = 0usize;
+    let mut chars = src.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(n) = chars.next() else {
+                    out.push(c);
+                    break;
+                };
+                match (n, in_class > 0) {
+                    ('s', false) => out.push_str("[\\t\\n\\x0B\\x0C\\r ]"),
+                    ('d', false) => out.push_str("[0-9]"),
+                    ('s', true) => out.push_str("\\t\\n\\x0B\\x0C\\r "),
+                    ('d', true) => out.push_str("0-9"),
+                    _ => {
+                        out.push(c);
+                        out.push(n);
+                    }
+                }
+            }
+            '[' => {
+                in_class += 1;
+                out.push(c);
+                // A `]` or `^]` right after the opening bracket is a literal, not the end.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if in_class > 0 => {
+                in_class -= 1;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn build_regex(src: &str) -> Result<Regex, String> {
-    RegexBuilder::new(src)
+    RegexBuilder::new(&ascii_classes(src))
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()
@@ -648,6 +779,10 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
             trigger_rules[i].push(ri);
         }
     }
+    let whole_text = rules
+        .iter()
+        .map(|r| r.patterns.iter().all(|p| !anchors_text(&p.source)))
+        .collect();
     let prefilter = if trigger_words.is_empty() {
         None
     } else {
@@ -676,6 +811,7 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         prefilter,
         trigger_rules,
         always,
+        whole_text,
         empty_gazetteer: Gazetteer::default(),
     })
 }
@@ -1010,5 +1146,45 @@ mod tests {
         assert_eq!(line_col(t, 0), (1, 1));
         assert_eq!(line_col(t, 3), (2, 1));
         assert_eq!(line_col(t, 8), (3, 1));
+    }
+
+    #[test]
+    fn gazetteer_forms_become_a_trie_by_first_character() {
+        let forms: Vec<String> = ["BLACKPINK", "BTS", "IU", "A$AP Rocky", "B"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let alt = literal_trie(&forms);
+        assert_eq!(alt, r"(?:B(?:LACKPINK|TS|)|I(?:U)|A(?:\$AP Rocky))");
+        let re = regex::Regex::new(&format!("^{alt}$")).unwrap();
+        for f in &forms {
+            assert!(re.is_match(f), "{f}");
+        }
+        assert!(!re.is_match("BT"));
+    }
+
+    #[test]
+    fn case_spellings() {
+        assert_eq!(capitalize_words("best new artist", true), "Best New Artist");
+        assert_eq!(capitalize_words("best new artist", false), "Best new artist");
+        assert_eq!(capitalize_words("k-pop", true), "K-pop");
+    }
+
+    #[test]
+    fn anchors_are_found_outside_classes_only() {
+        assert!(anchors_text(r"^The"));
+        assert!(anchors_text(r"end$"));
+        assert!(anchors_text(r"\Astart"));
+        assert!(!anchors_text(r"[^.;]+ A\$AP [\d$&]"));
+    }
+
+    #[test]
+    fn shorthand_classes_are_ascii() {
+        assert_eq!(ascii_classes(r"a\sb"), r"a[\t\n\x0B\x0C\r ]b");
+        assert_eq!(ascii_classes(r"[^\s\d,]"), r"[^\t\n\x0B\x0C\r 0-9,]");
+        assert_eq!(ascii_classes(r"\\s \p{L}"), r"\\s \p{L}");
+        let re = build_regex(r"\d+\s[\s\d]").unwrap();
+        assert!(re.is_match("12 3"));
+        assert!(!re.is_match("١٢ 3"));
     }
 }
