@@ -465,7 +465,10 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
         if let Some(w) = words[1..].iter().find(|w| {
             // "(Coup de Grâce)": a parenthetical subtitle opens with a capital too.
             let w = w.trim_start_matches(['(', '[']);
-            !is_upper_start(w) && !CONNECTORS.contains(&w.to_lowercase().as_str())
+            // "Heroes & Villains", "Love + War": a symbol between words is no lowercase word.
+            w.chars().any(char::is_alphanumeric)
+                && !is_upper_start(w)
+                && !CONNECTORS.contains(&w.to_lowercase().as_str())
         }) {
             return Normalized::Reject(format!(
                 "{s:?} has lowercase word {w:?}: a phrase, not a title"
