@@ -578,7 +578,8 @@ pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
     // "'Song of the Year' for 'As It Was'": the work is not part of the category.
     if let Some(i) = s.find(" for ") {
         let head = clean(&s[..i]);
-        if categories.contains(head) || raw.trim_start().starts_with(['\'', '"']) {
+        let quoted_work = s[i + 5..].starts_with(['\'', '"']);
+        if categories.contains(head) || quoted_work || raw.trim_start().starts_with(['\'', '"']) {
             return award(head, rules);
         }
     }
