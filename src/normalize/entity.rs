@@ -41,7 +41,25 @@ fn value(s: impl Into<String>) -> Normalized {
 }
 
 fn anaphor(s: &str, rules: &RuleSet, slots: &[Slot]) -> Option<Slot> {
-    let e = rules.gazetteer("anaphors").get(s)?;
+    let anaphors = rules.gazetteer("anaphors");
+    let e = anaphors.get(s).or_else(|| {
+        // "The 15-track set", "her long-awaited third album": a determiner, lowercase modifiers,
+        // then a listed anaphor's noun read as that anaphor ("the set", "the album").
+        let words: Vec<&str> = s.split_whitespace().collect();
+        if words.len() < 3 {
+            return None;
+        }
+        let (det, last) = (words.first()?, words.last()?);
+        let det = det.to_lowercase();
+        let modifiers = &words[1..words.len() - 1];
+        let lowercase_mods = !modifiers.is_empty()
+            && modifiers
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        (lowercase_mods && ["the", "his", "her", "their", "its"].contains(&det.as_str()))
+            .then(|| anaphors.get(&format!("the {last}")))
+            .flatten()
+    })?;
     let slot = Slot::parse(e.attr("slot")?)?;
     slots.contains(&slot).then_some(slot)
 }
@@ -119,6 +137,8 @@ const CONNECTORS: &[&str] = &[
     "mi",
     "tu",
     "di",
+    "n'",
+    "o'",
 ];
 
 fn is_month_or_weekday(w: &str) -> bool {
