@@ -41,7 +41,25 @@ fn value(s: impl Into<String>) -> Normalized {
 }
 
 fn anaphor(s: &str, rules: &RuleSet, slots: &[Slot]) -> Option<Slot> {
-    let e = rules.gazetteer("anaphors").get(s)?;
+    let anaphors = rules.gazetteer("anaphors");
+    let e = anaphors.get(s).or_else(|| {
+        // "The 15-track set", "her long-awaited third album": a determiner, lowercase modifiers,
+        // then a listed anaphor's noun read as that anaphor ("the set", "the album").
+        let words: Vec<&str> = s.split_whitespace().collect();
+        if words.len() < 3 {
+            return None;
+        }
+        let (det, last) = (words.first()?, words.last()?);
+        let det = det.to_lowercase();
+        let modifiers = &words[1..words.len() - 1];
+        let lowercase_mods = !modifiers.is_empty()
+            && modifiers
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        (lowercase_mods && ["the", "his", "her", "their", "its"].contains(&det.as_str()))
+            .then(|| anaphors.get(&format!("the {last}")))
+            .flatten()
+    })?;
     let slot = Slot::parse(e.attr("slot")?)?;
     slots.contains(&slot).then_some(slot)
 }
@@ -119,6 +137,8 @@ const CONNECTORS: &[&str] = &[
     "mi",
     "tu",
     "di",
+    "n'",
+    "o'",
 ];
 
 fn is_month_or_weekday(w: &str) -> bool {
@@ -465,7 +485,10 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
         if let Some(w) = words[1..].iter().find(|w| {
             // "(Coup de Grâce)": a parenthetical subtitle opens with a capital too.
             let w = w.trim_start_matches(['(', '[']);
-            !is_upper_start(w) && !CONNECTORS.contains(&w.to_lowercase().as_str())
+            // "Heroes & Villains", "Love + War": a symbol between words is no lowercase word.
+            w.chars().any(char::is_alphanumeric)
+                && !is_upper_start(w)
+                && !CONNECTORS.contains(&w.to_lowercase().as_str())
         }) {
             return Normalized::Reject(format!(
                 "{s:?} has lowercase word {w:?}: a phrase, not a title"
@@ -575,7 +598,8 @@ pub fn award(raw: &str, rules: &RuleSet) -> Normalized {
     // "'Song of the Year' for 'As It Was'": the work is not part of the category.
     if let Some(i) = s.find(" for ") {
         let head = clean(&s[..i]);
-        if categories.contains(head) || raw.trim_start().starts_with(['\'', '"']) {
+        let quoted_work = s[i + 5..].starts_with(['\'', '"']);
+        if categories.contains(head) || quoted_work || raw.trim_start().starts_with(['\'', '"']) {
             return award(head, rules);
         }
     }

@@ -200,6 +200,15 @@ fn role(raw: &str) -> Normalized {
         .or_else(|| s.strip_prefix("in "))
         .unwrap_or(s);
     let s = s.strip_suffix(" with").unwrap_or(s);
+    // "produced, as always, by": the aside is not part of the role.
+    let folded;
+    let s = match s.split_once(',') {
+        Some((head, _)) if s.ends_with(" by") => {
+            folded = format!("{} by", head.trim());
+            folded.as_str()
+        }
+        _ => s,
+    };
     let canonical = match s {
         "feat" | "ft" | "f" | "featuring" | "features" | "featured" | "feature" | "with"
         | "joined by" => "featuring",
@@ -233,5 +242,6 @@ mod tests {
         assert_eq!(v("Produced by"), "producer");
         assert_eq!(v("co-wrote"), "co-writer");
         assert_eq!(v("duet"), "duet");
+        assert_eq!(v("produced, as always, by"), "producer");
     }
 }
