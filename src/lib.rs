@@ -30,6 +30,7 @@
 pub mod article;
 pub mod eval;
 pub mod extract;
+pub mod fetch;
 pub mod fact;
 pub mod normalize;
 pub mod pipeline;
