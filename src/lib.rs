@@ -30,8 +30,8 @@
 pub mod article;
 pub mod eval;
 pub mod extract;
-pub mod fetch;
 pub mod fact;
+pub mod fetch;
 pub mod normalize;
 pub mod pipeline;
 pub mod reader;

@@ -514,7 +514,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
 }
 
 /// `fetch` and `crawl`: validate settings, run, write facts and the report, map the outcome to an exit
-/// code (fetch: 1 when any URL failed; crawl: 1 when the failure rate passes its limit; 3 when locked).
+/// code (fetch: 1 when any URL failed or was skipped; crawl: 1 when the failure rate passes its limit; 3 when locked).
 fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
     let settings = match cfg.settings(mode, chrono::Utc::now()) {
         Ok(s) => s,
@@ -556,7 +556,9 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
     };
     sink.finish().context("committing output")?;
     for p in &report.pages {
-        if matches!(p.outcome, "failed" | "skipped") && (mode == Mode::Fetch || p.outcome == "failed") {
+        if matches!(p.outcome, "failed" | "skipped")
+            && (mode == Mode::Fetch || p.outcome == "failed")
+        {
             eprintln!(
                 "newsfacts: {} {}: {} ({})",
                 p.outcome,
@@ -567,17 +569,24 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
         }
     }
     if let Some(path) = &cfg.report {
-        let mut f = AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut f =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
         serde_json::to_writer_pretty(&mut f, &report)?;
         f.write_all(b"\n")?;
-        f.commit().with_context(|| format!("writing {}", path.display()))?;
+        f.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if !quiet {
-        let name = if mode == Mode::Fetch { "fetch" } else { "crawl" };
+        let name = if mode == Mode::Fetch {
+            "fetch"
+        } else {
+            "crawl"
+        };
         eprintln!("newsfacts {name}: {}", report.summary_line());
     }
     let failed = match mode {
-        Mode::Fetch => report.counts.failed > 0,
+        // Every URL of a fetch was asked for by name: one that gave nothing is a failed input.
+        Mode::Fetch => report.counts.failed + report.counts.skipped > 0,
         Mode::Crawl => report.failure_rate_exceeded,
     };
     if failed && mode == Mode::Crawl {

@@ -141,20 +141,50 @@ fn serve(mut conn: TcpStream, st: &SiteState, base: &str) {
     let html = [("Content-Type", "text/html; charset=utf-8")];
     let xml = [("Content-Type", "application/xml")];
     match path.as_str() {
-        "/robots.txt" => respond(&mut conn, "200 OK", &[("Content-Type", "text/plain")], &file("robots")),
-        "/feed.xml" => respond(&mut conn, "200 OK", &[("Content-Type", "application/rss+xml")], &template("feed.xml", base, round)),
-        "/sitemap.xml" => respond(&mut conn, "200 OK", &xml, &template("sitemap.xml", base, round)),
-        "/sitemap-news.xml" => respond(&mut conn, "200 OK", &xml, &template("sitemap-news.xml", base, round)),
+        "/robots.txt" => respond(
+            &mut conn,
+            "200 OK",
+            &[("Content-Type", "text/plain")],
+            &file("robots"),
+        ),
+        "/feed.xml" => respond(
+            &mut conn,
+            "200 OK",
+            &[("Content-Type", "application/rss+xml")],
+            &template("feed.xml", base, round),
+        ),
+        "/sitemap.xml" => respond(
+            &mut conn,
+            "200 OK",
+            &xml,
+            &template("sitemap.xml", base, round),
+        ),
+        "/sitemap-news.xml" => respond(
+            &mut conn,
+            "200 OK",
+            &xml,
+            &template("sitemap-news.xml", base, round),
+        ),
         "/news/cowboy-carter.html" => respond(
             &mut conn,
             "200 OK",
             &[("Content-Type", "text/html; charset=windows-1252")],
             &file("news/cowboy-carter.html"),
         ),
-        "/news/old-url" => respond(&mut conn, "301 Moved Permanently", &[("Location", "/news/houdini.html")], b""),
+        "/news/old-url" => respond(
+            &mut conn,
+            "301 Moved Permanently",
+            &[("Location", "/news/houdini.html")],
+            b"",
+        ),
         "/news/flaky.html" => {
             if st.flaky_calls.fetch_add(1, Ordering::SeqCst) < 2 {
-                respond(&mut conn, "500 Internal Server Error", &html, b"<p>oops</p>");
+                respond(
+                    &mut conn,
+                    "500 Internal Server Error",
+                    &html,
+                    b"<p>oops</p>",
+                );
             } else {
                 respond(&mut conn, "200 OK", &html, &file("news/flaky.html"));
             }
@@ -167,7 +197,8 @@ fn serve(mut conn: TcpStream, st: &SiteState, base: &str) {
             if conn.write_all(head.as_bytes()).is_err() {
                 return;
             }
-            let chunk = "<p>la la la la la la la la la la la la la la la la la la la la.</p>\n".repeat(1000);
+            let chunk = "<p>la la la la la la la la la la la la la la la la la la la la.</p>\n"
+                .repeat(1000);
             let mut sent = 0;
             while sent < 20_000_000 {
                 let frame = format!("{:x}\r\n{chunk}\r\n", chunk.len());
@@ -178,7 +209,12 @@ fn serve(mut conn: TcpStream, st: &SiteState, base: &str) {
             }
             let _ = conn.write_all(b"0\r\n\r\n");
         }
-        "/news/press-kit.pdf" => respond(&mut conn, "200 OK", &[("Content-Type", "application/pdf")], b"%PDF-1.4\n%fake press kit\n"),
+        "/news/press-kit.pdf" => respond(
+            &mut conn,
+            "200 OK",
+            &[("Content-Type", "application/pdf")],
+            b"%PDF-1.4\n%fake press kit\n",
+        ),
         "/news/kendrick.html" => {
             if inm.as_deref() == Some("\"k1\"") {
                 respond(&mut conn, "304 Not Modified", &[("ETag", "\"k1\"")], b"");
@@ -186,13 +222,20 @@ fn serve(mut conn: TcpStream, st: &SiteState, base: &str) {
                 respond(
                     &mut conn,
                     "200 OK",
-                    &[("Content-Type", "text/html; charset=utf-8"), ("ETag", "\"k1\"")],
+                    &[
+                        ("Content-Type", "text/html; charset=utf-8"),
+                        ("ETag", "\"k1\""),
+                    ],
                     &file("news/kendrick.html"),
                 );
             }
         }
         "/news/sza.html" => {
-            let f = if round >= 2 { "news/sza-v2.html" } else { "news/sza.html" };
+            let f = if round >= 2 {
+                "news/sza-v2.html"
+            } else {
+                "news/sza.html"
+            };
             respond(&mut conn, "200 OK", &html, &file(f));
         }
         p if p.ends_with(".html") && Path::new(SITE).join(&p[1..]).is_file() => {
@@ -270,13 +313,19 @@ fn outcomes(report: &Value, base: &str) -> BTreeMap<String, String> {
 
 fn crawl(site: &Site, archive: &Path, report: &Path) -> std::process::Output {
     let mut cmd = newsfacts();
-    cmd.args(["crawl", "--feed", &site.url("/feed.xml"), "--sitemap", &site.url("/sitemap.xml")])
-        .args(["--article", &site.url("/news/kendrick.html")])
-        .args(["--since", "2024-01-01", "--archive"])
-        .arg(archive)
-        .arg("--report")
-        .arg(report)
-        .args(FAST);
+    cmd.args([
+        "crawl",
+        "--feed",
+        &site.url("/feed.xml"),
+        "--sitemap",
+        &site.url("/sitemap.xml"),
+    ])
+    .args(["--article", &site.url("/news/kendrick.html")])
+    .args(["--since", "2024-01-01", "--archive"])
+    .arg(archive)
+    .arg("--report")
+    .arg(report)
+    .args(FAST);
     cmd.output().expect("newsfacts runs")
 }
 
@@ -297,10 +346,22 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     let first = records(&out.stdout);
     let b = &site.base;
     let want1 = vec![
-        (s("/news/cowboy-carter.html"), s("release"), s("Cowboy Carter")),
+        (
+            s("/news/cowboy-carter.html"),
+            s("release"),
+            s("Cowboy Carter"),
+        ),
         (s("/news/flaky.html"), s("release"), s("Brat")),
-        (s("/news/grammys-swift.html"), s("award_win"), s("Miley Cyrus")),
-        (s("/news/grammys-swift.html"), s("award_win"), s("Taylor Swift")),
+        (
+            s("/news/grammys-swift.html"),
+            s("award_win"),
+            s("Miley Cyrus"),
+        ),
+        (
+            s("/news/grammys-swift.html"),
+            s("award_win"),
+            s("Taylor Swift"),
+        ),
         (s("/news/karol-g.html"), s("award_win"), s("Karol G")),
         (s("/news/kendrick.html"), s("collaboration"), s("Mustard")),
         (s("/news/kendrick.html"), s("release"), s("Not Like Us")),
@@ -311,7 +372,10 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     ];
     assert_eq!(summary(&first, b), want1);
     // The windows-1252 page was decoded, not mangled.
-    let beyonce = first.iter().find(|r| r["fields"]["work"] == "Cowboy Carter").unwrap();
+    let beyonce = first
+        .iter()
+        .find(|r| r["fields"]["work"] == "Cowboy Carter")
+        .unwrap();
     assert_eq!(beyonce["fields"]["artist"], "Beyoncé");
     // The redirected page keeps its requested URL as id and names where it ended up.
     let houdini = first.iter().find(|r| r["kind"] == "stream_count").unwrap();
@@ -347,12 +411,15 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
             .unwrap()
             .clone()
     };
-    assert_eq!(page("/news/old-url")["final_url"], site.url("/news/houdini.html"));
+    assert_eq!(
+        page("/news/old-url")["final_url"],
+        site.url("/news/houdini.html")
+    );
     assert_eq!(page("/news/grammys-swift.html")["facts"], 2);
     let c = &report["counts"];
     assert_eq!(c["sources"], 3);
     assert_eq!(c["discovered"], 12);
-    assert_eq!(c["fetched"], 8);
+    assert_eq!(c["fetched"], 7);
     assert_eq!(c["skipped"], 4);
     assert_eq!(c["skipped_robots"], 1);
     assert_eq!(c["failed"], 1);
@@ -364,21 +431,38 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     assert!((report["failure_rate"].as_f64().unwrap() - 1.0 / 14.0).abs() < 1e-9);
 
     let hits = site.take_hits();
-    assert_eq!(count(&hits, "/private/leak.html"), 0, "robots.txt disallows it");
+    assert_eq!(
+        count(&hits, "/private/leak.html"),
+        0,
+        "robots.txt disallows it"
+    );
     assert_eq!(count(&hits, "/news/ancient.html"), 0, "older than --since");
     assert_eq!(count(&hits, "/news/flaky.html"), 3, "500, 500, then 200");
     assert_eq!(count(&hits, "/news/slow.html"), 3, "timeout, retried twice");
     assert_eq!(count(&hits, "/news/houdini.html"), 1);
-    assert_eq!(count(&hits, "/robots.txt"), 1, "robots.txt is cached for the run");
-    assert!(hits.iter().all(|h| h.user_agent.starts_with("newsfacts/")
-        && h.user_agent.ends_with("(+https://example.org/newsfacts-tests)")));
+    assert_eq!(
+        count(&hits, "/robots.txt"),
+        1,
+        "robots.txt is cached for the run"
+    );
+    assert!(hits.iter().all(|h| {
+        h.user_agent.starts_with("newsfacts/")
+            && h.user_agent
+                .ends_with("(+https://example.org/newsfacts-tests)")
+    }));
 
     // Re-extraction from the archive, without the network, gives the same facts.
     let again = newsfacts().arg("extract").arg(&archive).output().unwrap();
     assert_eq!(code(&again), 0, "{}", stderr(&again));
-    assert!(stderr(&again).contains("consent or paywall"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("consent or paywall"),
+        "{}",
+        stderr(&again)
+    );
     let ids = |recs: &[Value]| -> HashSet<String> {
-        recs.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+        recs.iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(ids(&records(&again.stdout)), ids(&first));
 
@@ -394,7 +478,10 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
             (s("/news/sza.html"), s("award_win"), s("Billie Eilish")),
         ]
     );
-    assert!(ids(&second).is_disjoint(&ids(&first)), "a fact was emitted twice");
+    assert!(
+        ids(&second).is_disjoint(&ids(&first)),
+        "a fact was emitted twice"
+    );
 
     let hits = site.take_hits();
     for unchanged in [
@@ -412,7 +499,10 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     }
     assert_eq!(count(&hits, "/news/olivia.html"), 1);
     assert_eq!(count(&hits, "/news/sza.html"), 1);
-    let kendrick: Vec<_> = hits.iter().filter(|h| h.path == "/news/kendrick.html").collect();
+    let kendrick: Vec<_> = hits
+        .iter()
+        .filter(|h| h.path == "/news/kendrick.html")
+        .collect();
     assert_eq!(kendrick.len(), 1);
     assert_eq!(kendrick[0].if_none_match.as_deref(), Some("\"k1\""));
 
@@ -437,9 +527,16 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     lock.try_lock().unwrap();
     let out = crawl(&site, &archive, &report_path);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(stderr(&out).contains("another newsfacts run holds the lock"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another newsfacts run holds the lock"),
+        "{}",
+        stderr(&out)
+    );
     assert!(out.stdout.is_empty());
-    assert!(site.take_hits().is_empty(), "a locked-out run sends no request");
+    assert!(
+        site.take_hits().is_empty(),
+        "a locked-out run sends no request"
+    );
 }
 
 #[test]
@@ -461,12 +558,23 @@ fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
     assert_eq!(
         summary(&recs, &site.base),
         vec![
-            (s("/news/grammys-swift.html"), s("award_win"), s("Miley Cyrus")),
-            (s("/news/grammys-swift.html"), s("award_win"), s("Taylor Swift")),
+            (
+                s("/news/grammys-swift.html"),
+                s("award_win"),
+                s("Miley Cyrus")
+            ),
+            (
+                s("/news/grammys-swift.html"),
+                s("award_win"),
+                s("Taylor Swift")
+            ),
         ]
     );
     let err = stderr(&out);
-    assert!(err.contains("content type application/pdf is not HTML"), "{err}");
+    assert!(
+        err.contains("content type application/pdf is not HTML"),
+        "{err}"
+    );
     assert!(err.contains("disallowed by robots.txt"), "{err}");
     assert!(err.contains("only http and https"), "{err}");
 }
@@ -475,13 +583,26 @@ fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
 fn private_addresses_are_refused_by_default() {
     let site = Site::start();
     let out = newsfacts()
-        .args(["fetch", &site.url("/news/grammys-swift.html"), "--delay", "0s", "-q"])
+        .args([
+            "fetch",
+            &site.url("/news/grammys-swift.html"),
+            "--delay",
+            "0s",
+            "-q",
+        ])
         .output()
         .unwrap();
     assert_eq!(code(&out), 1);
     assert!(out.stdout.is_empty());
-    assert!(stderr(&out).contains("--allow-private-addresses"), "{}", stderr(&out));
-    assert!(site.take_hits().is_empty(), "not even robots.txt was requested");
+    assert!(
+        stderr(&out).contains("--allow-private-addresses"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        site.take_hits().is_empty(),
+        "not even robots.txt was requested"
+    );
 }
 
 #[test]
@@ -515,8 +636,16 @@ fn fetch_with_an_archive_mines_a_304_from_the_archived_copy() {
 fn crawl_config_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("crawl.toml");
-    std::fs::write(&cfg, "archive = \"a\"\nfeeds = [\"http://127.0.0.1:9/feed.xml\"]\ndealy = \"1s\"\n").unwrap();
-    let out = newsfacts().args(["crawl", "--config"]).arg(&cfg).output().unwrap();
+    std::fs::write(
+        &cfg,
+        "archive = \"a\"\nfeeds = [\"http://127.0.0.1:9/feed.xml\"]\ndealy = \"1s\"\n",
+    )
+    .unwrap();
+    let out = newsfacts()
+        .args(["crawl", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("dealy"), "{}", stderr(&out));
     let out = newsfacts()

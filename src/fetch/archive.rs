@@ -111,7 +111,10 @@ impl Archive {
             enc.write_all(body)?;
             write_atomic(&gz, &enc.finish()?)?;
         }
-        write_atomic(&base.with_extension("json"), &serde_json::to_vec_pretty(meta)?)
+        write_atomic(
+            &base.with_extension("json"),
+            &serde_json::to_vec_pretty(meta)?,
+        )
     }
 
     /// The body stored under a content hash.
@@ -174,7 +177,10 @@ pub fn read_archive(root: PathBuf, opts: ReadOptions) -> impl Iterator<Item = Re
         {
             Ok(m) => m,
             Err(e) => {
-                errors.push(failed(&path.display().to_string(), format!("bad page meta: {e}")));
+                errors.push(failed(
+                    &path.display().to_string(),
+                    format!("bad page meta: {e}"),
+                ));
                 continue;
             }
         };
@@ -257,7 +263,8 @@ mod tests {
             a.put(body.as_bytes(), &meta).unwrap();
             assert_eq!(a.get(&sha).unwrap(), body.as_bytes());
         }
-        let events: Vec<_> = read_archive(dir.path().to_path_buf(), ReadOptions::default()).collect();
+        let events: Vec<_> =
+            read_archive(dir.path().to_path_buf(), ReadOptions::default()).collect();
         assert_eq!(events.len(), 1);
         match &events[0] {
             ReadEvent::Article(art) => {

@@ -65,9 +65,14 @@ impl CrawlConfig {
         })?;
         // Relative paths in the file are relative to the file, so cron's working directory does not matter.
         let dir = path.parent().unwrap_or(Path::new("."));
-        for p in [&mut cfg.archive, &mut cfg.report, &mut cfg.out, &mut cfg.rules]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut cfg.archive,
+            &mut cfg.report,
+            &mut cfg.out,
+            &mut cfg.rules,
+        ]
+        .into_iter()
+        .flatten()
         {
             if p.is_relative() {
                 *p = dir.join(&*p);
@@ -100,7 +105,9 @@ impl CrawlConfig {
             max_body: over.max_body.or(self.max_body),
             max_pages: over.max_pages.or(self.max_pages),
             max_failure_rate: over.max_failure_rate.or(self.max_failure_rate),
-            allow_private_addresses: over.allow_private_addresses.or(self.allow_private_addresses),
+            allow_private_addresses: over
+                .allow_private_addresses
+                .or(self.allow_private_addresses),
             report: over.report.or(self.report),
             out: over.out.or(self.out),
             rules: over.rules.or(self.rules),
@@ -130,21 +137,28 @@ impl CrawlConfig {
         };
         let since = match &self.since {
             None => None,
-            Some(s) => Some(parse_since(s, now).map_err(|e| ConfigError::Invalid(format!("since: {e}")))?),
+            Some(s) => {
+                Some(parse_since(s, now).map_err(|e| ConfigError::Invalid(format!("since: {e}")))?)
+            }
         };
-        let fallback_date = match &self.date {
-            None => None,
-            Some(s) => Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
-                ConfigError::Invalid(format!("date: expected YYYY-MM-DD ({e})"))
-            })?),
-        };
+        let fallback_date =
+            match &self.date {
+                None => None,
+                Some(s) => Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+                    ConfigError::Invalid(format!("date: expected YYYY-MM-DD ({e})"))
+                })?),
+            };
         if let Some(r) = self.max_failure_rate
             && !(0.0..=1.0).contains(&r)
         {
-            return Err(ConfigError::Invalid("max_failure_rate must be within [0, 1]".into()));
+            return Err(ConfigError::Invalid(
+                "max_failure_rate must be within [0, 1]".into(),
+            ));
         }
         if self.concurrency == Some(0) {
-            return Err(ConfigError::Invalid("concurrency must be at least 1".into()));
+            return Err(ConfigError::Invalid(
+                "concurrency must be at least 1".into(),
+            ));
         }
         if mode == Mode::Crawl {
             if self.archive.is_none() {
@@ -261,14 +275,20 @@ mod tests {
         assert_eq!(parse_size("8MiB"), Ok(8 << 20));
         assert_eq!(parse_size("500KB"), Ok(500_000));
         assert!(parse_size("0").is_err());
-        let now = DateTime::parse_from_rfc3339("2024-06-10T12:00:00Z").unwrap().to_utc();
+        let now = DateTime::parse_from_rfc3339("2024-06-10T12:00:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(
             parse_since("2d", now).unwrap(),
-            DateTime::parse_from_rfc3339("2024-06-08T12:00:00Z").unwrap().to_utc()
+            DateTime::parse_from_rfc3339("2024-06-08T12:00:00Z")
+                .unwrap()
+                .to_utc()
         );
         assert_eq!(
             parse_since("2024-06-01", now).unwrap(),
-            DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z").unwrap().to_utc()
+            DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
+                .unwrap()
+                .to_utc()
         );
     }
 

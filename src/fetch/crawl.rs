@@ -194,7 +194,10 @@ fn take_lock(archive: &Archive) -> Result<RunLock, RunError> {
             });
         }
         Err(std::fs::TryLockError::Error(source)) => {
-            return Err(RunError::Archive { path: shown, source });
+            return Err(RunError::Archive {
+                path: shown,
+                source,
+            });
         }
     }
     let _ = file.set_len(0);
@@ -422,7 +425,10 @@ pub fn run(
             *skipped_by_reason.entry(reason.clone()).or_default() += 1;
         }
         let no_request = p.outcome == "skipped"
-            && matches!(reason.as_str(), "robots" | "bad_url" | "scheme" | "private_address");
+            && matches!(
+                reason.as_str(),
+                "robots" | "bad_url" | "scheme" | "private_address"
+            );
         if !no_request {
             requested += 1;
         }
@@ -472,7 +478,9 @@ fn discover_one(job: &Job, outcome: Outcome) -> (PageReport, Vec<Entry>, Vec<Str
             report.final_url = Some(f.final_url.to_string());
             let parsed = match job.kind {
                 Kind::Feed => discover::parse_feed(&f.body, &f.final_url).map(|e| (e, Vec::new())),
-                _ => discover::parse_sitemap(&f.body, &f.final_url).map(|s| (s.entries, s.sitemaps)),
+                _ => {
+                    discover::parse_sitemap(&f.body, &f.final_url).map(|s| (s.entries, s.sitemaps))
+                }
             };
             match parsed {
                 Ok((entries, children)) => {
@@ -582,7 +590,14 @@ fn page_result(
                 report.outcome = "unchanged";
             } else {
                 let charset = header_str(&f.headers, "content-type").and_then(charset_of);
-                article = mine(&mut report, &f.body, &job.url, &final_url, charset, settings);
+                article = mine(
+                    &mut report,
+                    &f.body,
+                    &job.url,
+                    &final_url,
+                    charset,
+                    settings,
+                );
             }
         }
         Outcome::NotModified { final_url, headers } => {
@@ -596,7 +611,8 @@ fn page_result(
             state.status = Some(304);
             // `fetch` answers for every URL it is given: a 304 is mined from the archived copy.
             if settings.mode == Mode::Fetch
-                && let (Some(a), Some(sha)) = (archive, previous.and_then(|p| p.content_hash.clone()))
+                && let (Some(a), Some(sha)) =
+                    (archive, previous.and_then(|p| p.content_hash.clone()))
             {
                 match a.get(&sha) {
                     Ok(body) => {
@@ -634,10 +650,18 @@ fn mine(
     charset: Option<&str>,
     settings: &RunSettings,
 ) -> Option<Article> {
-    match page_to_article(body, id, final_url, Some(final_url), charset, settings.fallback_date) {
+    match page_to_article(
+        body,
+        id,
+        final_url,
+        Some(final_url),
+        charset,
+        settings.fallback_date,
+    ) {
         Ok(a) if looks_like_wall(&a.text) => {
             report.outcome = "consent_or_paywall";
-            report.detail = Some("short page dominated by cookie/subscription text; not mined".into());
+            report.detail =
+                Some("short page dominated by cookie/subscription text; not mined".into());
             None
         }
         Ok(a) => Some(a),

@@ -183,8 +183,14 @@ mod tests {
         let s = parse_sitemap(sm, &base()).unwrap();
         assert_eq!(s.sitemaps, Vec::<String>::new());
         assert_eq!(s.entries[0].url, "http://news.test/a?x=1&y=2");
-        assert_eq!(s.entries[0].date, parse_w3c_datetime("2024-03-01T00:00:00Z"));
-        assert_eq!(s.entries[1].date, parse_w3c_datetime("2024-03-02T08:00:00Z"));
+        assert_eq!(
+            s.entries[0].date,
+            parse_w3c_datetime("2024-03-01T00:00:00Z")
+        );
+        assert_eq!(
+            s.entries[1].date,
+            parse_w3c_datetime("2024-03-02T08:00:00Z")
+        );
 
         let idx = br#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>/s1.xml</loc></sitemap></sitemapindex>"#;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -59,7 +59,10 @@ impl std::fmt::Display for HttpFail {
             ),
             HttpFail::TooLarge(n) => write!(f, "body larger than the cap ({n} bytes seen)"),
             HttpFail::RetryAfterTooLong(s) => {
-                write!(f, "server asked to retry after {s} s, longer than --max-retry-wait")
+                write!(
+                    f,
+                    "server asked to retry after {s} s, longer than --max-retry-wait"
+                )
             }
             HttpFail::Other(e) => f.write_str(e),
         }
@@ -318,8 +321,8 @@ fn read_capped(
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                let timed_out = e.kind() == std::io::ErrorKind::TimedOut
-                    || e.to_string().contains("timed out");
+                let timed_out =
+                    e.kind() == std::io::ErrorKind::TimedOut || e.to_string().contains("timed out");
                 return Err(if timed_out {
                     HttpFail::Timeout
                 } else {
@@ -383,7 +386,11 @@ fn random_u64() -> u64 {
 
 /// Retry-After as seconds: either delta-seconds or an HTTP-date (past dates mean 0).
 pub fn parse_retry_after(headers: &HeaderMap, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
-    let v = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(secs);
     }

@@ -226,7 +226,11 @@ impl Fetcher {
                 GetResult::Response(r) if r.status.is_redirection() => {
                     match location(&url, &r.headers) {
                         Some(next) => url = next,
-                        None => return Robots::DisallowAll("robots.txt redirect without Location".into()),
+                        None => {
+                            return Robots::DisallowAll(
+                                "robots.txt redirect without Location".into(),
+                            );
+                        }
                     }
                 }
                 GetResult::Response(r) => {
@@ -290,7 +294,10 @@ impl Fetcher {
             let before = || self.wait_turn(&key, delay);
             let kind = job.kind;
             let check = move |h: &HeaderMap| content_type_ok(kind, h);
-            match self.http.get(&url, self.request_headers(job), &check, &before) {
+            match self
+                .http
+                .get(&url, self.request_headers(job), &check, &before)
+            {
                 GetResult::Failed(e) => return failed_outcome(e, url),
                 GetResult::Refused { reason, .. } => {
                     return Outcome::Skipped {
@@ -431,7 +438,12 @@ fn content_type_ok(kind: Kind, headers: &HeaderMap) -> Result<(), String> {
     let Some(ct) = http::header_str(headers, "content-type") else {
         return Ok(());
     };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if matches!(mime.as_str(), "text/html" | "application/xhtml+xml" | "") {
         Ok(())
     } else {

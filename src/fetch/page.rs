@@ -99,7 +99,10 @@ pub fn charset_of(content_type: &str) -> Option<&str> {
 /// if valid, else windows-1252 (what browsers assume for undeclared legacy pages). Never fails.
 fn decode(bytes: &[u8], charset_hint: Option<&str>) -> String {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
+        return enc
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
     }
     let declared = charset_hint
         .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
@@ -209,7 +212,10 @@ mod tests {
             assert_eq!(a.text, "Beyonc\u{e9} won.");
             assert_eq!(a.date_source.as_deref(), Some("meta"));
         }
-        assert_eq!(charset_of("text/html; charset=\"ISO-8859-1\""), Some("ISO-8859-1"));
+        assert_eq!(
+            charset_of("text/html; charset=\"ISO-8859-1\""),
+            Some("ISO-8859-1")
+        );
         assert_eq!(charset_of("text/html"), None);
     }
 

@@ -147,8 +147,9 @@ impl Store {
                     p.facts_emitted
                 ])?;
             }
-            let mut ins =
-                tx.prepare_cached("INSERT OR IGNORE INTO facts (id, url, emitted_at) VALUES (?1, ?2, ?3)")?;
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO facts (id, url, emitted_at) VALUES (?1, ?2, ?3)",
+            )?;
             for (id, url) in facts {
                 ins.execute(params![id, url, now])?;
             }
