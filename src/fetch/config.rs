@@ -293,6 +293,15 @@ mod tests {
     }
 
     #[test]
+    fn the_sample_config_is_valid() {
+        let cfg: CrawlConfig = toml::from_str(include_str!("../../crawl.example.toml")).unwrap();
+        let s = cfg.settings(Mode::Crawl, Utc::now()).unwrap();
+        assert_eq!(s.fetch.delay, Duration::from_secs(2));
+        assert_eq!(s.fetch.max_body, 8 << 20);
+        assert_eq!(s.max_failure_rate, 0.2);
+    }
+
+    #[test]
     fn flags_override_the_file_and_lists_add_up() {
         let file: CrawlConfig = toml::from_str(
             "archive = \"/a\"\nfeeds = [\"http://x/f\"]\ndelay = \"3s\"\nmax_body = \"1MiB\"\n",

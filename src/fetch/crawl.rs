@@ -629,6 +629,12 @@ fn page_result(
         }
         other => fill_not_fetched(&mut report, other),
     }
+    tracing::info!(
+        url = %report.url,
+        outcome = report.outcome,
+        reason = report.reason.as_deref().unwrap_or(""),
+        "page"
+    );
     state.outcome = match (report.outcome, report.reason.as_deref()) {
         ("skipped", Some("robots")) => "skipped_robots".into(),
         (o, _) => o.into(),
