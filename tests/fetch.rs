@@ -31,6 +31,9 @@ struct SiteState {
     /// 1 for the first crawl, 2 after the site "changed" (a new feed entry, an updated page).
     round: AtomicUsize,
     flaky_calls: AtomicUsize,
+    busy_calls: AtomicUsize,
+    /// robots.txt answers 503: nothing on the host may be fetched.
+    robots_down: std::sync::atomic::AtomicBool,
     hits: Mutex<Vec<Hit>>,
 }
 
@@ -141,6 +144,22 @@ fn serve(mut conn: TcpStream, st: &SiteState, base: &str) {
     let html = [("Content-Type", "text/html; charset=utf-8")];
     let xml = [("Content-Type", "application/xml")];
     match path.as_str() {
+        "/robots.txt" if st.robots_down.load(Ordering::SeqCst) => {
+            respond(&mut conn, "503 Service Unavailable", &html, b"down")
+        }
+        // 429 with Retry-After once, then the page.
+        "/news/busy.html" => {
+            if st.busy_calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                respond(
+                    &mut conn,
+                    "429 Too Many Requests",
+                    &[("Retry-After", "1")],
+                    b"",
+                );
+            } else {
+                respond(&mut conn, "200 OK", &html, &file("news/karol-g.html"));
+            }
+        }
         "/robots.txt" => respond(
             &mut conn,
             "200 OK",
@@ -549,15 +568,18 @@ fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
             site.url("/news/press-kit.pdf"),
             site.url("/private/leak.html"),
             "ftp://127.0.0.1/file.html".to_string(),
+            site.url("/news/missing.html"),
+            site.url("/news/busy.html"),
         ])
         .args(FAST)
         .output()
         .unwrap();
-    assert_eq!(code(&out), 1, "three URLs gave nothing: {}", stderr(&out));
+    assert_eq!(code(&out), 1, "four URLs gave nothing: {}", stderr(&out));
     let recs = records(&out.stdout);
     assert_eq!(
         summary(&recs, &site.base),
         vec![
+            (s("/news/busy.html"), s("award_win"), s("Karol G")),
             (
                 s("/news/grammys-swift.html"),
                 s("award_win"),
@@ -577,6 +599,44 @@ fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
     );
     assert!(err.contains("disallowed by robots.txt"), "{err}");
     assert!(err.contains("only http and https"), "{err}");
+    assert!(
+        err.contains("missing.html: HTTP 404 Not Found (http_404)"),
+        "{err}"
+    );
+    let hits = site.take_hits();
+    assert_eq!(count(&hits, "/news/missing.html"), 1, "4xx is not retried");
+    assert_eq!(
+        count(&hits, "/news/busy.html"),
+        2,
+        "429, then after Retry-After the page"
+    );
+    assert_eq!(count(&hits, "/private/leak.html"), 0);
+}
+
+#[test]
+fn a_failing_robots_txt_means_nothing_is_fetched_from_that_host() {
+    let site = Site::start();
+    site.state.robots_down.store(true, Ordering::SeqCst);
+    let out = newsfacts()
+        .args([
+            "fetch",
+            &site.url("/news/grammys-swift.html"),
+            &site.url("/news/sza.html"),
+        ])
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("robots.txt answered 503"),
+        "{}",
+        stderr(&out)
+    );
+    let hits = site.take_hits();
+    // robots.txt once, retried twice as a 5xx; then cached: no page is requested.
+    assert_eq!(count(&hits, "/robots.txt"), 3);
+    assert_eq!(hits.len(), 3, "{hits:?}");
 }
 
 #[test]
