@@ -10,16 +10,20 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use newsfacts::eval;
+use newsfacts::fetch::config::CrawlConfig;
+use newsfacts::fetch::crawl::{self, Mode, RunError};
 use newsfacts::normalize::{date, number};
 use newsfacts::pipeline::{self, Event, RunOptions};
 use newsfacts::reader::{InputSpec, ReadOptions, read_inputs};
 use newsfacts::rules::RuleSet;
 use newsfacts::ruletest;
-use newsfacts::sink::{JsonlSink, Sink};
+use newsfacts::sink::{AtomicFile, JsonlSink, Sink};
 
 /// Exit codes: 0 all fine, 1 some inputs failed (or a quality bar was missed), 2 usage or rule errors.
 const EXIT_INPUT: u8 = 1;
 const EXIT_USAGE: u8 = 2;
+/// A fetch or crawl found another run holding the archive's lock.
+const EXIT_LOCKED: u8 = 3;
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +54,130 @@ enum Command {
     Eval(EvalArgs),
     /// Show a person how each fact of an article was found, and why matched sentences gave none.
     Explain(ExplainArgs),
+    /// Download web pages politely and extract facts from them (JSON Lines on stdout, like `extract`).
+    Fetch(FetchArgs),
+    /// The nightly job: feeds, sitemaps and article URLs in, facts not emitted before out.
+    Crawl(CrawlArgs),
+}
+
+#[derive(clap::Args)]
+struct FetchArgs {
+    /// Page URLs (http or https).
+    #[arg(required = true)]
+    urls: Vec<String>,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+#[derive(clap::Args)]
+struct CrawlArgs {
+    /// A crawl.toml; every setting in it can also be given (and overridden) as a flag.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// An RSS or Atom feed whose entries are fetched (repeatable).
+    #[arg(long = "feed", value_name = "URL")]
+    feeds: Vec<String>,
+    /// A sitemap, sitemap index or Google News sitemap (repeatable).
+    #[arg(long = "sitemap", value_name = "URL")]
+    sitemaps: Vec<String>,
+    /// An article URL fetched on every run, conditionally (repeatable).
+    #[arg(long = "article", value_name = "URL")]
+    articles: Vec<String>,
+    /// Skip feed/sitemap entries dated before this: a window (36h, 2d), a date or an RFC 3339 time.
+    #[arg(long)]
+    since: Option<String>,
+    /// Request at most this many pages per run (default 5000); the rest wait for the next run.
+    #[arg(long)]
+    max_pages: Option<usize>,
+    /// Exit 1 when failed / requested passes this (default 0.2).
+    #[arg(long)]
+    max_failure_rate: Option<f64>,
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+/// Settings shared by `fetch` and `crawl` (see README "Fetching" for defaults).
+#[derive(clap::Args)]
+struct NetArgs {
+    /// Archive directory: raw pages, crawl state and the run lock (required for crawl).
+    #[arg(long)]
+    archive: Option<PathBuf>,
+    /// Contact URL or address for site owners, sent in the User-Agent.
+    #[arg(long)]
+    contact: Option<String>,
+    /// Minimum delay between requests to one host (default 1s; robots.txt Crawl-delay may raise it).
+    #[arg(long)]
+    delay: Option<String>,
+    /// Hosts fetched in parallel (default 4; one request at a time per host).
+    #[arg(long)]
+    concurrency: Option<usize>,
+    /// Connect timeout (default 10s).
+    #[arg(long)]
+    connect_timeout: Option<String>,
+    /// Timeout for a whole response, body included (default 30s).
+    #[arg(long)]
+    timeout: Option<String>,
+    /// Retries on timeouts, connection errors, 429 and 5xx (default 2).
+    #[arg(long)]
+    retries: Option<u32>,
+    /// First retry delay, doubled each time, plus jitter (default 1s).
+    #[arg(long)]
+    backoff: Option<String>,
+    /// Give up on a URL whose Retry-After asks for longer than this (default 2m).
+    #[arg(long)]
+    max_retry_wait: Option<String>,
+    /// Redirects followed (default 5).
+    #[arg(long)]
+    max_redirects: Option<usize>,
+    /// Body size cap, e.g. 8MiB (default); larger pages are skipped.
+    #[arg(long)]
+    max_body: Option<String>,
+    /// Allow loopback, private and link-local addresses (refused by default).
+    #[arg(long)]
+    allow_private_addresses: bool,
+    /// Write the run report as JSON to this file (atomically).
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Write records to this file (atomically) instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Date (YYYY-MM-DD) for pages with no findable publication date.
+    #[arg(long)]
+    date: Option<String>,
+    /// Drop facts whose confidence is below this.
+    #[arg(long)]
+    min_confidence: Option<f64>,
+    /// No summary line.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+impl NetArgs {
+    fn into_config(self) -> (CrawlConfig, bool) {
+        let cfg = CrawlConfig {
+            archive: self.archive,
+            contact: self.contact,
+            delay: self.delay,
+            concurrency: self.concurrency,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            retries: self.retries,
+            backoff: self.backoff,
+            max_retry_wait: self.max_retry_wait,
+            max_redirects: self.max_redirects,
+            max_body: self.max_body.map(toml::Value::String),
+            allow_private_addresses: self.allow_private_addresses.then_some(true),
+            report: self.report,
+            out: self.out,
+            rules: self.rules,
+            date: self.date,
+            min_confidence: self.min_confidence,
+            ..Default::default()
+        };
+        (cfg, self.quiet)
+    }
 }
 
 #[derive(clap::Args)]
@@ -259,6 +387,34 @@ fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Explain(args) => explain(args),
+        Command::Fetch(args) => {
+            let (mut cfg, quiet) = args.net.into_config();
+            cfg.articles = args.urls;
+            web_run(cfg, Mode::Fetch, quiet)
+        }
+        Command::Crawl(args) => {
+            let (flags, quiet) = args.net.into_config();
+            let flags = CrawlConfig {
+                feeds: args.feeds,
+                sitemaps: args.sitemaps,
+                articles: args.articles,
+                since: args.since,
+                max_pages: args.max_pages,
+                max_failure_rate: args.max_failure_rate,
+                ..flags
+            };
+            let cfg = match &args.config {
+                Some(path) => match CrawlConfig::from_file(path) {
+                    Ok(file) => file.overridden_by(flags),
+                    Err(e) => {
+                        eprintln!("newsfacts: {e}");
+                        return Ok(EXIT_USAGE);
+                    }
+                },
+                None => flags,
+            };
+            web_run(cfg, Mode::Crawl, quiet)
+        }
         Command::Eval(args) => {
             let rules = match load_rules(args.rules.as_deref()) {
                 Ok(r) => r,
@@ -355,6 +511,91 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         );
     }
     Ok(if summary.failed > 0 { EXIT_INPUT } else { 0 })
+}
+
+/// `fetch` and `crawl`: validate settings, run, write facts and the report, map the outcome to an exit
+/// code (fetch: 1 when any URL failed or was skipped; crawl: 1 when the failure rate passes its limit; 3 when locked).
+fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
+    let settings = match cfg.settings(mode, chrono::Utc::now()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("newsfacts: {e}");
+            return Ok(EXIT_USAGE);
+        }
+    };
+    let min_confidence = cfg.min_confidence.unwrap_or(0.0);
+    if !(0.0..=1.0).contains(&min_confidence) {
+        eprintln!("newsfacts: --min-confidence must be within [0, 1]");
+        return Ok(EXIT_USAGE);
+    }
+    let rules = match load_rules(cfg.rules.as_deref()) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let mut sink: Box<dyn Sink> = match &cfg.out {
+        Some(p) => {
+            Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?)
+        }
+        None => Box::new(JsonlSink::stdout()),
+    };
+    let opts = RunOptions {
+        explain: false,
+        min_confidence,
+    };
+    let report = match crawl::run(&settings, &rules, opts, |r| sink.write(r)) {
+        Ok(r) => r,
+        Err(e @ RunError::Locked { .. }) => {
+            eprintln!("newsfacts: {e}");
+            return Ok(EXIT_LOCKED);
+        }
+        Err(RunError::Sink(e)) => return Err(anyhow::Error::new(e).context("writing records")),
+        Err(e) => {
+            eprintln!("newsfacts: error: {e}");
+            return Ok(EXIT_INPUT);
+        }
+    };
+    sink.finish().context("committing output")?;
+    for p in &report.pages {
+        if matches!(p.outcome, "failed" | "skipped")
+            && (mode == Mode::Fetch || p.outcome == "failed")
+        {
+            eprintln!(
+                "newsfacts: {} {}: {} ({})",
+                p.outcome,
+                p.url,
+                p.detail.as_deref().unwrap_or(""),
+                p.reason.as_deref().unwrap_or("")
+            );
+        }
+    }
+    if let Some(path) = &cfg.report {
+        let mut f =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
+        serde_json::to_writer_pretty(&mut f, &report)?;
+        f.write_all(b"\n")?;
+        f.commit()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if !quiet {
+        let name = if mode == Mode::Fetch {
+            "fetch"
+        } else {
+            "crawl"
+        };
+        eprintln!("newsfacts {name}: {}", report.summary_line());
+    }
+    let failed = match mode {
+        // Every URL of a fetch was asked for by name: one that gave nothing is a failed input.
+        Mode::Fetch => report.counts.failed + report.counts.skipped > 0,
+        Mode::Crawl => report.failure_rate_exceeded,
+    };
+    if failed && mode == Mode::Crawl {
+        eprintln!(
+            "newsfacts: failure rate {:.2} is above --max-failure-rate {:.2}",
+            report.failure_rate, report.max_failure_rate
+        );
+    }
+    Ok(if failed { EXIT_INPUT } else { 0 })
 }
 
 fn explain(args: ExplainArgs) -> Result<u8> {

@@ -95,7 +95,10 @@ fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadE
                 Ok(m) => m,
                 Err(e) => return Box::new(std::iter::once(fail(&path, None, io_reason(&e)))),
             };
-            if meta.is_dir() {
+            if meta.is_dir() && crate::fetch::archive::is_archive(&path) {
+                // A page archive written by `fetch`/`crawl --archive`: re-extract without fetching.
+                Box::new(crate::fetch::archive::read_archive(path, opts))
+            } else if meta.is_dir() {
                 Box::new(read_dir(path, opts))
             } else {
                 read_file(path, opts)

@@ -2,6 +2,7 @@
 mod cli;
 mod duckling;
 mod eval;
+mod fetch;
 mod golden;
 mod regression;
 mod rule_examples;

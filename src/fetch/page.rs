@@ -1,0 +1,240 @@
+//! A fetched page → an [`Article`]: the one seam between fetching and HTML extraction, plus the
+//! consent/paywall check that keeps cookie walls and subscription prompts out of the facts.
+
+use chrono::NaiveDate;
+
+use crate::article::{Article, parse_article_date};
+
+/// Turn an HTML page into an article. The single call site of HTML extraction for fetched and archived
+/// pages.
+///
+/// INTERIM: replaced by `crate::html::article_from_html` at merge (body becomes
+/// `crate::html::article_from_html(bytes, id, source, url, charset_hint,
+/// &HtmlOptions { fallback_date, ..Default::default() }).map_err(|e| e.to_string())`).
+/// Until then: `<p>` text, `<title>`, JSON-LD `datePublished`, `article:published_time`, and
+/// UTF-8/windows-1252 decoding.
+pub fn page_to_article(
+    bytes: &[u8],
+    id: &str,
+    source: &str,
+    url: Option<&str>,
+    charset_hint: Option<&str>,
+    fallback_date: Option<NaiveDate>,
+) -> Result<Article, String> {
+    let text = decode(bytes, charset_hint);
+    let doc = scraper::Html::parse_document(&text);
+    let sel = |s: &str| scraper::Selector::parse(s).map_err(|e| format!("selector {s}: {e}"));
+    let paragraphs: Vec<String> = doc
+        .select(&sel("p")?)
+        .map(|p| squash(&p.text().collect::<String>()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    let title = doc
+        .select(&sel("title")?)
+        .next()
+        .map(|t| squash(&t.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
+    let mut date = None;
+    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)?) {
+        let json: String = script.text().collect();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&json)
+            && let Some(d) = find_key(&v, "datePublished").and_then(parse_article_date)
+        {
+            date = Some((d, "json-ld"));
+            break;
+        }
+    }
+    if date.is_none() {
+        date = doc
+            .select(&sel(r#"meta[property="article:published_time"]"#)?)
+            .filter_map(|m| m.value().attr("content"))
+            .find_map(parse_article_date)
+            .map(|d| (d, "meta"));
+    }
+    let (date, date_source) = match (date, fallback_date) {
+        (Some(d), _) => d,
+        (None, Some(d)) => (d, "flag"),
+        (None, None) => return Err("no publication date found in the page (pass --date)".into()),
+    };
+    if paragraphs.is_empty() {
+        return Err("no article text found in the page".into());
+    }
+    Ok(Article {
+        id: id.to_string(),
+        source: source.to_string(),
+        url: url.map(str::to_string),
+        title,
+        date,
+        date_source: Some(date_source.into()),
+        text: paragraphs.join("\n\n"),
+    })
+}
+
+fn find_key<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    match v {
+        serde_json::Value::Object(m) => m
+            .get(key)
+            .and_then(|x| x.as_str())
+            .or_else(|| m.values().find_map(|x| find_key(x, key))),
+        serde_json::Value::Array(a) => a.iter().find_map(|x| find_key(x, key)),
+        _ => None,
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The charset named by a Content-Type header value (`text/html; charset=windows-1252`).
+pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches('"'))
+    })
+}
+
+/// Decode bytes: BOM, then the HTTP charset, then a `<meta charset>` in the first 1 KiB, then UTF-8
+/// if valid, else windows-1252 (what browsers assume for undeclared legacy pages). Never fails.
+fn decode(bytes: &[u8], charset_hint: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return enc
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
+    }
+    let declared = charset_hint
+        .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
+        .or_else(|| meta_charset(&bytes[..bytes.len().min(1024)]));
+    let enc = match declared {
+        Some(e) => e,
+        None if std::str::from_utf8(bytes).is_ok() => encoding_rs::UTF_8,
+        None => encoding_rs::WINDOWS_1252,
+    };
+    enc.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let lower = head.to_ascii_lowercase();
+    let at = lower.windows(8).position(|w| w == b"charset=")? + 8;
+    let rest = &lower[at..];
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+        .unwrap_or(rest.len());
+    encoding_rs::Encoding::for_label(&rest[..end])
+}
+
+/// Words that make up consent walls and paywalls. Kept short and specific: a news story that
+/// mentions a subscription service once is not a paywall.
+const WALL_WORDS: &[&str] = &[
+    "cookie",
+    "consent",
+    "subscribe",
+    "subscription",
+    "subscriber",
+    "sign in",
+    "log in",
+    "paywall",
+    "privacy policy",
+    "accept all",
+    "premium content",
+    "continue reading",
+];
+
+/// Longest text still considered a possible wall: real articles behind a consent banner are longer.
+const WALL_MAX_WORDS: usize = 200;
+
+/// A short text whose sentences are mostly about cookies, consent or subscribing.
+pub fn looks_like_wall(text: &str) -> bool {
+    if text.split_whitespace().count() > WALL_MAX_WORDS {
+        return false;
+    }
+    let sentences: Vec<String> = text
+        .split(['.', '!', '?', '\n'])
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| s.split_whitespace().count() >= 2)
+        .collect();
+    if sentences.is_empty() {
+        return false;
+    }
+    let walled = sentences
+        .iter()
+        .filter(|s| WALL_WORDS.iter().any(|w| s.contains(w)))
+        .count();
+    walled * 2 >= sentences.len()
+}
+
+/// Visible text of a page, roughly (tags, scripts and styles dropped): for the wall check on pages
+/// the extractor gave up on.
+pub fn rough_text(bytes: &[u8], charset_hint: Option<&str>) -> String {
+    let html = decode(bytes, charset_hint);
+    let doc = scraper::Html::parse_document(&html);
+    let mut out = String::new();
+    for node in doc.root_element().descendants() {
+        if let Some(t) = node.value().as_text() {
+            let skip = node
+                .parent()
+                .and_then(|p| p.value().as_element())
+                .is_some_and(|e| matches!(e.name(), "script" | "style" | "noscript"));
+            if !skip {
+                out.push_str(t);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interim_extraction_reads_text_title_and_date() {
+        let html = br#"<html><head><title>Big night</title>
+<script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-02-05T01:30:00Z"}</script>
+</head><body><nav><a href="/">Home</a></nav><p>Dua Lipa won  Best New Artist.</p><p>Second.</p></body></html>"#;
+        let a = page_to_article(html, "u", "s", Some("http://x/"), None, None).unwrap();
+        assert_eq!(a.title.as_deref(), Some("Big night"));
+        assert_eq!(a.date, NaiveDate::from_ymd_opt(2024, 2, 5).unwrap());
+        assert_eq!(a.date_source.as_deref(), Some("json-ld"));
+        assert_eq!(a.text, "Dua Lipa won Best New Artist.\n\nSecond.");
+    }
+
+    #[test]
+    fn windows_1252_from_header_meta_or_guess() {
+        let body = b"<meta property=\"article:published_time\" content=\"2024-01-02\"><p>Beyonc\xe9 won.</p>";
+        for hint in [Some("windows-1252"), None] {
+            let a = page_to_article(body, "u", "s", None, hint, None).unwrap();
+            assert_eq!(a.text, "Beyonc\u{e9} won.");
+            assert_eq!(a.date_source.as_deref(), Some("meta"));
+        }
+        assert_eq!(
+            charset_of("text/html; charset=\"ISO-8859-1\""),
+            Some("ISO-8859-1")
+        );
+        assert_eq!(charset_of("text/html"), None);
+    }
+
+    #[test]
+    fn no_date_is_an_error_unless_a_fallback_is_given() {
+        let e = page_to_article(b"<p>x</p>", "u", "s", None, None, None).unwrap_err();
+        assert!(e.contains("no publication date"), "{e}");
+        let d = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let a = page_to_article(b"<p>x</p>", "u", "s", None, None, Some(d)).unwrap();
+        assert_eq!(a.date_source.as_deref(), Some("flag"));
+    }
+
+    #[test]
+    fn walls_are_recognised_and_articles_are_not() {
+        assert!(looks_like_wall(
+            "We value your privacy. We use cookies to improve your experience. Accept all or manage consent. Subscribe to continue reading."
+        ));
+        assert!(!looks_like_wall(
+            "Taylor Swift won Album of the Year at the Grammy Awards. The singer thanked her fans. Subscribers to her newsletter got the news first."
+        ));
+    }
+}
