@@ -31,6 +31,7 @@ pub mod article;
 pub mod eval;
 pub mod extract;
 pub mod fact;
+pub mod html;
 pub mod normalize;
 pub mod pipeline;
 pub mod reader;
