@@ -13,6 +13,7 @@ pub(crate) struct Body {
     /// The element chosen as the article (for locating `<time>` elements and bylines).
     pub root: u32,
     /// Indices into `doc.blocks` of the kept blocks.
+    #[allow(dead_code)]
     pub kept: Vec<usize>,
 }
 

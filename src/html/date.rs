@@ -23,6 +23,7 @@ pub const SRC_TIME: &str = "time";
 pub const SRC_URL: &str = "url";
 pub const SRC_BYLINE: &str = "byline";
 pub const SRC_MODIFIED: &str = "modified";
+pub const SRC_TEXT: &str = "text";
 
 /// The earliest plausible publication date of a web page.
 fn earliest() -> NaiveDate {
@@ -99,18 +100,36 @@ pub(crate) fn find(
     let ok = |d: NaiveDate| d >= earliest() && d <= latest;
     let order = NumericOrder::MonthFirst;
 
+    let region = article_region(doc, article_root);
+    // A UTC instant does not say which calendar day it was where the page was published. When it is
+    // close enough to midnight for the publisher's day to differ (before 08:00 UTC it is still the day
+    // before in the Americas; from 14:00 UTC it is the next day in East Asia and Oceania) and the page
+    // shows that neighbouring day elsewhere (URL path, byline, title), the shown day wins.
+    let settle = |d: NaiveDate, utc_hour: Option<u32>| -> NaiveDate {
+        let Some(h) = utc_hour else { return d };
+        let shown = || {
+            url.and_then(date_from_url)
+                .filter(|d| ok(*d))
+                .or_else(|| byline_date(doc, region, order, &ok))
+        };
+        match (h, d.pred_opt(), d.succ_opt()) {
+            (0..8, Some(prev), _) if shown() == Some(prev) => prev,
+            (14.., _, Some(next)) if shown() == Some(next) => next,
+            _ => d,
+        }
+    };
     let (jsonld_pub, jsonld_mod) = jsonld_dates(doc, order, &ok);
-    if let Some(d) = jsonld_pub {
-        return Some((d, SRC_JSONLD));
+    if let Some((d, utc)) = jsonld_pub {
+        return Some((settle(d, utc), SRC_JSONLD));
     }
-    let mut best_meta: Option<(usize, NaiveDate)> = None;
+    let mut best_meta: Option<(usize, NaiveDate, Option<u32>)> = None;
     let mut modified_meta: Option<(usize, NaiveDate)> = None;
     for m in &doc.metas {
         if let Some(rank) = PUBLISHED_META.iter().position(|k| *k == m.key) {
-            if best_meta.is_none_or(|(r, _)| rank < r)
+            if best_meta.is_none_or(|(r, _, _)| rank < r)
                 && let Some(d) = parse_date_value(m.content, order).filter(|d| ok(*d))
             {
-                best_meta = Some((rank, d));
+                best_meta = Some((rank, d, utc_hour(m.content)));
             }
         } else if let Some(rank) = MODIFIED_META.iter().position(|k| *k == m.key)
             && modified_meta.is_none_or(|(r, _)| rank < r)
@@ -119,17 +138,17 @@ pub(crate) fn find(
             modified_meta = Some((rank, d));
         }
     }
-    if let Some((_, d)) = best_meta {
-        return Some((d, SRC_META));
+    if let Some((_, d, utc)) = best_meta {
+        return Some((settle(d, utc), SRC_META));
     }
 
     // <time> elements: one marked as the publication time anywhere, else the first one in the article.
-    let region = article_region(doc, article_root);
     let time_date = |pred: &dyn Fn(&super::dom::TimeEl<'_>) -> bool| {
-        doc.times
-            .iter()
-            .filter(|t| pred(t))
-            .find_map(|t| parse_date_value(t.datetime, order).filter(|d| ok(*d)))
+        doc.times.iter().filter(|t| pred(t)).find_map(|t| {
+            parse_date_value(t.datetime, order)
+                .filter(|d| ok(*d))
+                .map(|d| settle(d, utc_hour(t.datetime)))
+        })
     };
     if let Some(d) = time_date(&|t| t.published && !in_junk(doc, t.node, region)).or_else(|| {
         time_date(&|t| !t.modified && doc.contains(region, t.node) && !in_junk(doc, t.node, region))
@@ -142,12 +161,13 @@ pub(crate) fn find(
     if let Some(d) = byline_date(doc, region, order, &ok) {
         return Some((d, SRC_BYLINE));
     }
-    if let Some(d) = time_date(&|t| !in_junk(doc, t.node, NONE)) {
+    if let Some(d) = time_date(&|_| true) {
         return Some((d, SRC_TIME));
     }
-    jsonld_mod
-        .or(modified_meta.map(|(_, d)| d))
-        .map(|d| (d, SRC_MODIFIED))
+    if let Some(d) = jsonld_mod.or(modified_meta.map(|(_, d)| d)) {
+        return Some((d, SRC_MODIFIED));
+    }
+    text_date(doc, region, order, &ok).map(|d| (d, SRC_TEXT))
 }
 
 /// The part of the page that belongs to the article: the nearest `<article>`/`<main>` around the chosen
@@ -184,9 +204,9 @@ fn jsonld_dates(
     doc: &Doc<'_>,
     order: NumericOrder,
     ok: &dyn Fn(NaiveDate) -> bool,
-) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    // (rank, date): 0 datePublished of an article-like type, 1 of another type, 2 dateCreated.
-    let mut published: Option<(u8, NaiveDate)> = None;
+) -> (Option<(NaiveDate, Option<u32>)>, Option<NaiveDate>) {
+    // (rank, date, utc): rank 0 datePublished of an article-like type, 1 of another type, 2 dateCreated.
+    let mut published: Option<(u8, NaiveDate, Option<u32>)> = None;
     let mut modified: Option<NaiveDate> = None;
     for script in &doc.jsonld {
         match serde_json::from_str::<Value>(script.trim()) {
@@ -196,19 +216,16 @@ fn jsonld_dates(
                 static KEY: LazyLock<Regex> = LazyLock::new(|| {
                     Regex::new(r#""datePublished"\s*:\s*"([^"]{6,40})""#).expect("static regex")
                 });
-                if let Some(d) = KEY
-                    .captures(script)
-                    .and_then(|c| c.get(1))
-                    .and_then(|m| parse_date_value(m.as_str(), order))
-                    .filter(|d| ok(*d))
-                    && published.is_none_or(|(r, _)| r > 1)
+                if let Some(raw) = KEY.captures(script).and_then(|c| c.get(1))
+                    && let Some(d) = parse_date_value(raw.as_str(), order).filter(|d| ok(*d))
+                    && published.is_none_or(|(r, _, _)| r > 1)
                 {
-                    published = Some((1, d));
+                    published = Some((1, d, utc_hour(raw.as_str())));
                 }
             }
         }
     }
-    (published.map(|p| p.1), modified)
+    (published.map(|p| (p.1, p.2)), modified)
 }
 
 fn is_article_type(v: &Value) -> bool {
@@ -227,7 +244,7 @@ fn walk_jsonld(
     v: &Value,
     order: NumericOrder,
     ok: &dyn Fn(NaiveDate) -> bool,
-    published: &mut Option<(u8, NaiveDate)>,
+    published: &mut Option<(u8, NaiveDate, Option<u32>)>,
     modified: &mut Option<NaiveDate>,
     depth: u32,
 ) {
@@ -243,26 +260,25 @@ fn walk_jsonld(
         Value::Object(map) => {
             let article = is_article_type(v);
             let date = |key: &str| {
-                map.get(key)
-                    .and_then(|x| match x {
-                        Value::String(s) => Some(s.as_str()),
-                        Value::Array(a) => a.first().and_then(Value::as_str),
-                        _ => None,
-                    })
-                    .and_then(|s| parse_date_value(s, order))
-                    .filter(|d| ok(*d))
+                let raw = map.get(key).and_then(|x| match x {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Array(a) => a.first().and_then(Value::as_str),
+                    _ => None,
+                })?;
+                let d = parse_date_value(raw, order).filter(|d| ok(*d))?;
+                Some((d, utc_hour(raw)))
             };
-            let mut consider = |rank: u8, d: Option<NaiveDate>| {
-                if let Some(d) = d
-                    && published.is_none_or(|(r, _)| rank < r)
+            let mut consider = |rank: u8, d: Option<(NaiveDate, Option<u32>)>| {
+                if let Some((d, utc)) = d
+                    && published.is_none_or(|(r, _, _)| rank < r)
                 {
-                    *published = Some((rank, d));
+                    *published = Some((rank, d, utc));
                 }
             };
             consider(if article { 0 } else { 1 }, date("datePublished"));
             consider(2, date("dateCreated"));
             if modified.is_none() {
-                *modified = date("dateModified");
+                *modified = date("dateModified").map(|(d, _)| d);
             }
             for (k, x) in map {
                 if matches!(x, Value::Object(_) | Value::Array(_)) && k != "publisher" {
@@ -274,8 +290,8 @@ fn walk_jsonld(
     }
 }
 
-/// A date in a visible byline: short blocks in the article region marked as date lines by class/id,
-/// then short blocks that say "Published …"/"Posted …", then the first dated short block near the top.
+/// A date in a visible byline: elements in the article region marked as date lines by class/id, then
+/// short blocks there that say "Published …"/"Posted …", then date lines anywhere, then the `<title>`.
 fn byline_date(
     doc: &Doc<'_>,
     region: u32,
@@ -283,28 +299,46 @@ fn byline_date(
     ok: &dyn Fn(NaiveDate) -> bool,
 ) -> Option<NaiveDate> {
     static CUE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(published|posted|veröffentlicht|publié|publicado|pubblicato|erschienen|stand|date|datum|on)\b")
+        Regex::new(r"(?i)\b(published|posted|veröffentlicht|publié|publicado|pubblicato|erschienen|stand|date|datum|on|am|vom)\b")
             .expect("static regex")
     });
-    let short = |b: &&super::dom::Block| b.chars <= 200;
-    let in_region = |b: &&super::dom::Block| region == NONE || doc.contains(region, b.node);
-    let find = |pred: &dyn Fn(&super::dom::Block) -> bool| {
-        doc.blocks
+    let near = |node: u32| region == NONE || doc.contains(region, node);
+    let line = |pred: &dyn Fn(u32) -> bool| {
+        doc.date_lines
             .iter()
-            .filter(short)
-            .filter(in_region)
-            .filter(|b| pred(b))
-            .find_map(|b| find_in_text(&b.text, order).filter(|d| ok(*d)))
+            .filter(|(n, _)| pred(*n))
+            .find_map(|(_, t)| find_in_text(t, order).filter(|d| ok(*d)))
     };
-    find(&|b| b.date_hint)
-        .or_else(|| find(&|b| CUE.is_match(&b.text)))
+    line(&near)
         .or_else(|| {
             doc.blocks
                 .iter()
-                .filter(short)
-                .filter(|b| b.date_hint)
+                .filter(|b| b.chars <= 200 && near(b.node) && CUE.is_match(&b.text))
                 .find_map(|b| find_in_text(&b.text, order).filter(|d| ok(*d)))
         })
+        .or_else(|| line(&|_| true))
+        .or_else(|| {
+            doc.title
+                .as_deref()
+                .and_then(|t| find_in_text(t, order))
+                .filter(|d| ok(*d))
+        })
+}
+
+/// Last resort: the first date written in the article's text, then anywhere in the page's text.
+fn text_date(
+    doc: &Doc<'_>,
+    region: u32,
+    order: NumericOrder,
+    ok: &dyn Fn(NaiveDate) -> bool,
+) -> Option<NaiveDate> {
+    let first = |pred: &dyn Fn(u32) -> bool| {
+        doc.blocks
+            .iter()
+            .filter(|b| pred(b.node))
+            .find_map(|b| find_in_text(&b.text, order).filter(|d| ok(*d)))
+    };
+    first(&|n| region != NONE && doc.contains(region, n)).or_else(|| first(&|_| true))
 }
 
 /// A date in a URL path: `/2023/11/06/`, `/2023-11-06`, `_20231106`, `/20231106/`.
@@ -366,6 +400,15 @@ pub fn parse_date_value(s: &str, order: NumericOrder) -> Option<NaiveDate> {
         return ymd(c);
     }
     find_in_text(s, order)
+}
+
+/// The hour of a timestamp written in UTC (`Z`, `+00:00`, `GMT`); `None` for any other offset or none.
+fn utc_hour(s: &str) -> Option<u32> {
+    static UTC: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(\d{1,2}):\d{1,2}(?::\d{1,2}(?:\.\d+)?)?\s*(?:z|[+-]00:?00|utc|gmt)\s*$")
+            .expect("static regex")
+    });
+    UTC.captures(s)?.get(1)?.as_str().parse().ok()
 }
 
 /// Month names and abbreviations (English, German, French, Spanish, Italian, Portuguese, Dutch) → 1..12.

@@ -92,6 +92,8 @@ pub(crate) struct Doc<'a> {
     pub times: Vec<TimeEl<'a>>,
     pub title: Option<String>,
     pub h1: Vec<(u32, String)>,
+    /// The text of each element whose class/id suggests a date line or byline (short ones only).
+    pub date_lines: Vec<(u32, String)>,
 }
 
 impl Doc<'_> {
@@ -276,7 +278,19 @@ const POSITIVE: &[&str] = &[
     "article", "content", "entry", "story", "main", "body", "text", "post", "prose", "blog",
 ];
 const DATE_HINTS: &[&str] = &[
-    "date", "time", "byline", "publish", "posted", "dateline", "meta", "datum", "author", "info",
+    "date",
+    "time",
+    "byline",
+    "publish",
+    "posted",
+    "dateline",
+    "meta",
+    "datum",
+    "author",
+    "info",
+    "created",
+    "stamp",
+    "submitted",
 ];
 
 /// -1, 0 or +1 for a class/id string, and whether it looks like a date line.
@@ -366,7 +380,9 @@ struct Walker<'a> {
     /// Open elements, innermost last, with their DOM ids (to pair closing tags with what was opened).
     open: Vec<(u32, ego_tree::NodeId)>,
     junk: Vec<u32>,
-    date_hint: Vec<u32>,
+    /// Open date-line elements and where their text starts in `hint_text`.
+    date_hint: Vec<(u32, usize)>,
+    hint_text: String,
     link_depth: u32,
 }
 
@@ -405,6 +421,7 @@ pub(crate) fn walk(html: &Html) -> Doc<'_> {
         open: Vec::new(),
         junk: Vec::new(),
         date_hint: Vec::new(),
+        hint_text: String::new(),
         link_depth: 0,
     };
     // While inside a skipped or captured element: its node id, what to do with its text, and the text.
@@ -423,6 +440,9 @@ pub(crate) fn walk(html: &Html) -> Doc<'_> {
                     Node::Text(t) => {
                         let in_link = w.link_depth > 0;
                         w.buf.push(t, in_link);
+                        if !w.date_hint.is_empty() && w.hint_text.len() < 4096 {
+                            w.hint_text.push_str(t);
+                        }
                     }
                     Node::Element(el) => {
                         let name = el.name();
@@ -476,6 +496,7 @@ fn open_element<'a>(
     let mut itemprop: Option<&'a str> = None;
     let mut script_type: Option<&'a str> = None;
     let mut pubdate = false;
+    let mut title_attr: Option<&'a str> = None;
     let mut hidden = false;
     let mut role_hint: i8 = 0;
     for (qn, value) in &el.attrs {
@@ -490,6 +511,7 @@ fn open_element<'a>(
             "content" => content = Some(v),
             "datetime" => datetime = Some(v),
             "type" => script_type = Some(v),
+            "title" => title_attr = Some(v),
             "pubdate" => pubdate = true,
             "hidden" => hidden = true,
             "style" => {
@@ -515,7 +537,7 @@ fn open_element<'a>(
         "meta" => {
             if let (Some(k), Some(c)) = (meta_key.or(itemprop), content) {
                 w.doc.metas.push(Meta {
-                    key: k.trim().to_ascii_lowercase(),
+                    key: meta_key_name(k),
                     content: c,
                 });
             }
@@ -541,7 +563,7 @@ fn open_element<'a>(
         && let Some(v) = content.or(datetime)
     {
         w.doc.metas.push(Meta {
-            key: ip.trim().to_ascii_lowercase(),
+            key: meta_key_name(ip),
             content: v,
         });
     }
@@ -590,7 +612,15 @@ fn open_element<'a>(
         w.junk.push(idx);
     }
     if date {
-        w.date_hint.push(idx);
+        // <span class="date" title="2020-09-20T14:20:02Z">3 hours ago</span>: the title is the date.
+        if let Some(t) =
+            title_attr.filter(|t| t.len() <= 64 && t.bytes().any(|b| b.is_ascii_digit()))
+        {
+            w.doc.date_lines.push((idx, t.to_string()));
+        }
+        w.date_hint.push((idx, w.hint_text.len()));
+    } else if !w.date_hint.is_empty() && is_block_level(name) {
+        w.hint_text.push(' ');
     }
     match name {
         "a" => w.link_depth += 1,
@@ -639,8 +669,27 @@ fn close_element(w: &mut Walker<'_>, name: &str, id: ego_tree::NodeId) {
     if w.junk.last() == Some(&idx) {
         w.junk.pop();
     }
-    if w.date_hint.last() == Some(&idx) {
+    if let Some(&(h, start)) = w.date_hint.last()
+        && h == idx
+    {
         w.date_hint.pop();
+        let text = w.hint_text.get(start..).unwrap_or("");
+        if text.len() <= 400 && text.bytes().any(|b| b.is_ascii_digit()) {
+            let line = collapse_ws(text);
+            w.doc.date_lines.push((idx, line));
+        }
+        if w.date_hint.is_empty() {
+            w.hint_text.clear();
+        }
+    }
+}
+
+/// `schema:dateCreated` → `datecreated`: RDFa prefixes name the vocabulary, not the property.
+fn meta_key_name(k: &str) -> String {
+    let k = k.trim().to_ascii_lowercase();
+    match k.strip_prefix("schema:") {
+        Some(rest) => rest.to_string(),
+        None => k,
     }
 }
 
