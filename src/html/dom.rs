@@ -62,8 +62,6 @@ pub(crate) struct Block {
     pub link_chars: u32,
     /// The nearest soft-junk element enclosing the block (or `NONE`).
     pub junk: u32,
-    /// Inside an element whose class/id suggests a date line or byline.
-    pub date_hint: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -272,7 +270,7 @@ const WEAK_NEGATIVE: &[&str] = &[
 ];
 /// Whole class tokens (or their prefixes) that mean boilerplate; short, so matched per token.
 const TOKEN_NEGATIVE: &[&str] = &[
-    "nav", "menu", "share", "ad", "ads", "tags", "tag", "print", "meta", "hidden", "sr-only",
+    "nav", "menu", "share", "ad", "ads", "tags", "tag", "print", "meta", "hidden",
 ];
 const POSITIVE: &[&str] = &[
     "article", "content", "entry", "story", "main", "body", "text", "post", "prose", "blog",
@@ -293,23 +291,59 @@ const DATE_HINTS: &[&str] = &[
     "submitted",
 ];
 
+/// One automaton over every hint word; pattern ids map back to their list.
+static HINTS: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u8>)> =
+    std::sync::LazyLock::new(|| {
+        let lists: [(&[&str], u8); 4] = [
+            (STRONG_NEGATIVE, STRONG),
+            (WEAK_NEGATIVE, WEAK),
+            (POSITIVE, POS),
+            (DATE_HINTS, DATE),
+        ];
+        let mut words = Vec::new();
+        let mut kinds = Vec::new();
+        for (list, kind) in lists {
+            for w in list {
+                words.push(*w);
+                kinds.push(kind);
+            }
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .expect("static hint words");
+        (ac, kinds)
+    });
+const STRONG: u8 = 1;
+const WEAK: u8 = 2;
+const POS: u8 = 4;
+const DATE: u8 = 8;
+
 /// -1, 0 or +1 for a class/id string, and whether it looks like a date line.
 fn class_hint(s: &str) -> (i8, bool) {
     if s.is_empty() {
         return (0, false);
     }
-    let lower = s.to_ascii_lowercase();
-    let date = DATE_HINTS.iter().any(|h| lower.contains(h));
-    if STRONG_NEGATIVE.iter().any(|h| lower.contains(h)) {
+    let (ac, kinds) = &*HINTS;
+    let mut found = 0u8;
+    for m in ac.find_overlapping_iter(s) {
+        found |= kinds[m.pattern().as_usize()];
+    }
+    let date = found & DATE != 0;
+    if found & STRONG != 0 {
         return (-1, date);
     }
-    let token_neg = lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| {
-        TOKEN_NEGATIVE
-            .iter()
-            .any(|h| t == *h || (h.len() >= 3 && t.starts_with(h) && t.len() <= h.len() + 4))
+    let token_neg = s.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| {
+        TOKEN_NEGATIVE.iter().any(|h| {
+            t.eq_ignore_ascii_case(h)
+                || (h.len() >= 3
+                    && t.len() <= h.len() + 4
+                    && t.len() >= h.len()
+                    && t[..h.len()].eq_ignore_ascii_case(h))
+        })
     });
-    let weak = token_neg || WEAK_NEGATIVE.iter().any(|h| lower.contains(h));
-    let positive = POSITIVE.iter().any(|h| lower.contains(h));
+    let weak = token_neg || found & WEAK != 0;
+    let positive = found & POS != 0;
     match (weak, positive) {
         (true, false) => (-1, date),
         (false, true) => (1, date),
@@ -407,7 +441,6 @@ impl<'a> Walker<'a> {
             chars: buf.chars,
             link_chars: buf.link_chars,
             junk: self.junk.last().copied().unwrap_or(NONE),
-            date_hint: !self.date_hint.is_empty(),
         });
     }
 }
