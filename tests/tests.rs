@@ -3,6 +3,7 @@ mod cli;
 mod duckling;
 mod eval;
 mod golden;
+mod html;
 mod regression;
 mod rule_examples;
 mod rules_check;
