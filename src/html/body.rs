@@ -59,7 +59,12 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
             continue;
         }
         let commas = b.text.matches([',', '，', '、', '،']).count() as f32;
-        let content = 1.0 + commas + (b.chars as f32 / 100.0).min(3.0);
+        let mut content = 1.0 + commas + (b.chars as f32 / 100.0).min(3.0);
+        if b.junk != NONE {
+            // Inside a comment box, sidebar, footer...: counts, but little. Not zero, so that a page
+            // whose article sits in a mislabelled wrapper still has a best element.
+            content *= 0.25;
+        }
         // The paragraph's container gets full points, its parent half, then a third per level.
         let mut a = doc.nodes[b.node as usize].parent;
         if matches!(b.kind, Kind::Other) {
@@ -72,7 +77,10 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
             if !scored[ai] {
                 scored[ai] = true;
                 let node = &doc.nodes[ai];
-                score[ai] = tag_weight(node.tag) + 25.0 * node.hint as f32;
+                // A class name is a hint about content, not content: a tiny element named
+                // "content" must not outscore the article, so the hint grows with the text.
+                let mass = (chars[ai] as f32 / 500.0).min(1.0);
+                score[ai] = tag_weight(node.tag) + 25.0 * node.hint as f32 * mass;
             }
             let div = match level {
                 0 => 1.0,

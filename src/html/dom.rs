@@ -491,10 +491,8 @@ pub(crate) fn walk(html: &Html) -> Doc<'_> {
                 if let Some((id, role)) = &skip {
                     if *id == node.id() {
                         match role {
-                            Role::Capture(CaptureKind::Title) => {
-                                if w.doc.title.is_none() {
-                                    w.doc.title = Some(collapse_ws(&captured));
-                                }
+                            Role::Capture(CaptureKind::Title) if w.doc.title.is_none() => {
+                                w.doc.title = Some(collapse_ws(&captured));
                             }
                             Role::Capture(CaptureKind::JsonLd) => {
                                 w.doc.jsonld.push(std::mem::take(&mut captured))
