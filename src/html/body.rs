@@ -42,12 +42,17 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
     let mut links = vec![0u32; n];
     let mut score = vec![0f32; n];
     let mut scored = vec![false; n];
-    for b in &doc.blocks {
-        let mut a = b.node;
-        while a != NONE {
-            chars[a as usize] += b.chars;
-            links[a as usize] += b.link_chars;
-            a = doc.nodes[a as usize].parent;
+    // Own text first, then summed up the tree in reverse preorder (children before parents): linear
+    // however deep the nesting.
+    for b in doc.blocks.iter().filter(|b| b.node != NONE) {
+        chars[b.node as usize] += b.chars;
+        links[b.node as usize] += b.link_chars;
+    }
+    for i in (0..n).rev() {
+        let p = doc.nodes[i].parent;
+        if p != NONE {
+            chars[p as usize] += chars[i];
+            links[p as usize] += links[i];
         }
     }
     for b in &doc.blocks {
@@ -133,8 +138,16 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
     }
 
     let mut kept = Vec::new();
+    // Roots are disjoint subtrees in document order, and so are blocks: one forward pass.
+    let mut ri = 0;
     for (bi, b) in doc.blocks.iter().enumerate() {
-        let Some(&root) = roots.iter().find(|&&r| doc.contains(r, b.node)) else {
+        if b.node == NONE {
+            continue;
+        }
+        while ri < roots.len() && doc.nodes[roots[ri] as usize].end <= b.node {
+            ri += 1;
+        }
+        let Some(&root) = roots.get(ri).filter(|&&r| doc.contains(r, b.node)) else {
             continue;
         };
         if b.junk != NONE && doc.contains(root, b.junk) && b.junk != root {

@@ -288,6 +288,24 @@ mod tests {
     }
 
     #[test]
+    fn odd_pages_never_panic() {
+        // Deep nesting (the walk and the sums are iterative), many sibling paragraphs, bytes of every value.
+        let deep = format!(
+            "{}<p>{}</p>",
+            "<div>".repeat(5000),
+            "Deep text, with commas, here. ".repeat(5)
+        );
+        let p = parse_page(deep.as_bytes(), None, None, &opts()).unwrap();
+        assert!(p.text.starts_with("Deep text, with commas, here."));
+        let wide =
+            "<p>A sibling paragraph that is long enough to count, with a comma.</p>".repeat(3000);
+        let p = parse_page(wide.as_bytes(), None, None, &opts()).unwrap();
+        assert_eq!(p.text.matches("A sibling paragraph").count(), 3000);
+        let noise: Vec<u8> = (1..=255u8).cycle().take(4096).collect();
+        assert!(parse_page(&noise, Some("http://x.Y/"), Some("bogus"), &opts()).is_ok());
+    }
+
+    #[test]
     fn site_suffixes() {
         assert_eq!(
             strip_site_suffix("BTS win big at the awards | Music Site"),
