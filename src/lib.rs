@@ -32,6 +32,7 @@ pub mod eval;
 pub mod extract;
 pub mod fact;
 pub mod fetch;
+pub mod html;
 pub mod normalize;
 pub mod pipeline;
 pub mod reader;

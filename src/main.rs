@@ -58,6 +58,9 @@ enum Command {
     Fetch(FetchArgs),
     /// The nightly job: feeds, sitemaps and article URLs in, facts not emitted before out.
     Crawl(CrawlArgs),
+    /// Print the articles extraction would see (HTML pages parsed), one JSON line each:
+    /// {"id", "source", "url", "title", "date", "date_source", "text"}.
+    Read(ReadArgs),
 }
 
 #[derive(clap::Args)]
@@ -178,6 +181,22 @@ impl NetArgs {
         };
         (cfg, self.quiet)
     }
+}
+
+#[derive(clap::Args)]
+struct ReadArgs {
+    /// Inputs: .html/.htm(.gz) pages, text files, directories (recursive, sorted), .jsonl files, or `-`.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Date (YYYY-MM-DD) for pages and text that have none.
+    #[arg(long, value_parser = parse_date)]
+    date: Option<NaiveDate>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// No summary line.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -415,6 +434,7 @@ fn run(cli: Cli) -> Result<u8> {
             };
             web_run(cfg, Mode::Crawl, quiet)
         }
+        Command::Read(args) => read(args),
         Command::Eval(args) => {
             let rules = match load_rules(args.rules.as_deref()) {
                 Ok(r) => r,
@@ -596,6 +616,53 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
         );
     }
     Ok(if failed { EXIT_INPUT } else { 0 })
+}
+
+fn read(args: ReadArgs) -> Result<u8> {
+    if let Some(j) = args.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global()
+            .context("starting worker threads")?;
+    }
+    let inputs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    let events = read_inputs(
+        inputs,
+        ReadOptions {
+            default_date: args.date,
+        },
+    );
+    let (mut articles, mut failed) = (0usize, 0usize);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    pipeline::resolve_in_order(events, |ev| -> Result<()> {
+        match ev {
+            newsfacts::reader::ReadEvent::Article(a) => {
+                articles += 1;
+                let rec = serde_json::json!({
+                    "id": a.id,
+                    "source": a.source,
+                    "url": a.url,
+                    "title": a.title,
+                    "date": a.date.to_string(),
+                    "date_source": a.date_source,
+                    "text": a.text,
+                });
+                writeln!(out, "{rec}").context("writing records")?;
+            }
+            newsfacts::reader::ReadEvent::Failed(e) => {
+                failed += 1;
+                eprintln!("newsfacts: error: {e}");
+            }
+            newsfacts::reader::ReadEvent::Warning(e) => eprintln!("newsfacts: warning: {e}"),
+            newsfacts::reader::ReadEvent::Html(_) => {}
+        }
+        Ok(())
+    })?;
+    out.flush().context("writing records")?;
+    if !args.quiet {
+        eprintln!("newsfacts: {articles} articles read, {failed} failed");
+    }
+    Ok(if failed > 0 { EXIT_INPUT } else { 0 })
 }
 
 fn explain(args: ExplainArgs) -> Result<u8> {

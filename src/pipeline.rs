@@ -60,20 +60,23 @@ where
         let next = events.next();
         let end = next.is_none();
         if let Some(ev) = next {
-            if let ReadEvent::Article(a) = &ev {
-                chunk_bytes += a.text.len();
-            }
+            chunk_bytes += ev.size();
             chunk.push(ev);
         }
         if chunk.len() >= CHUNK || chunk_bytes >= CHUNK_BYTES || (end && !chunk.is_empty()) {
-            let results: Vec<Option<Extraction>> = chunk
-                .par_iter()
-                .map(|ev| match ev {
-                    ReadEvent::Article(a) => Some(extractor.extract(a)),
-                    _ => None,
+            // HTML pages are parsed here, in parallel, then extracted in the same task.
+            let results: Vec<(ReadEvent, Option<Extraction>)> = std::mem::take(&mut chunk)
+                .into_par_iter()
+                .map(|ev| {
+                    let ev = ev.resolve();
+                    let ex = match &ev {
+                        ReadEvent::Article(a) => Some(extractor.extract(a)),
+                        _ => None,
+                    };
+                    (ev, ex)
                 })
                 .collect();
-            for (ev, ex) in chunk.drain(..).zip(results) {
+            for (ev, ex) in results {
                 match (&ev, ex) {
                     (ReadEvent::Article(a), Some(mut ex)) => {
                         summary.articles += 1;
@@ -94,13 +97,48 @@ where
                         summary.warnings += 1;
                         on_event(Event::Warning(e))?;
                     }
-                    (ReadEvent::Article(_), None) => {}
+                    (ReadEvent::Article(_), None) | (ReadEvent::Html(_), _) => {}
                 }
             }
             chunk_bytes = 0;
         }
         if end {
             return Ok(summary);
+        }
+    }
+}
+
+/// Deliver `events` in input order with HTML pages parsed into articles, in parallel chunks (the
+/// `read` command: articles as extraction would see them). Stops early if `on_event` fails.
+pub fn resolve_in_order<I, E>(
+    events: I,
+    mut on_event: impl FnMut(ReadEvent) -> Result<(), E>,
+) -> Result<(), E>
+where
+    I: IntoIterator<Item = ReadEvent>,
+{
+    let mut chunk: Vec<ReadEvent> = Vec::with_capacity(CHUNK);
+    let mut chunk_bytes = 0;
+    let mut events = events.into_iter();
+    loop {
+        let next = events.next();
+        let end = next.is_none();
+        if let Some(ev) = next {
+            chunk_bytes += ev.size();
+            chunk.push(ev);
+        }
+        if chunk.len() >= CHUNK || chunk_bytes >= CHUNK_BYTES || (end && !chunk.is_empty()) {
+            let resolved: Vec<ReadEvent> = std::mem::take(&mut chunk)
+                .into_par_iter()
+                .map(ReadEvent::resolve)
+                .collect();
+            for ev in resolved {
+                on_event(ev)?;
+            }
+            chunk_bytes = 0;
+        }
+        if end {
+            return Ok(());
         }
     }
 }

@@ -15,6 +15,9 @@ use crate::article::{Article, parse_article_date};
 pub const MAX_LINE_BYTES: usize = 128 * 1024 * 1024;
 /// The largest text article read; larger files are reported, not loaded.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+/// The largest HTML page read, compressed or after decompression: a page is never this big, and a
+/// small `.html.gz` that inflates past it is a gzip bomb.
+pub const MAX_HTML_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One input as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,9 +71,92 @@ pub struct InputError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadEvent {
     Article(Article),
+    /// An HTML page read but not yet parsed: parsing is the expensive part, so the pipeline does it in
+    /// parallel with [`ReadEvent::resolve`] rather than in the (sequential) reader.
+    Html(Box<PendingHtml>),
     /// The input was read, with a caveat (for example lossy UTF-8 decoding).
     Warning(InputError),
     Failed(InputError),
+}
+
+/// The raw bytes of an HTML page and what is known about it besides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingHtml {
+    pub location: Location,
+    pub id: String,
+    pub source: String,
+    pub url: Option<String>,
+    /// A date given with the page (a JSON Lines `date`): it wins over anything in the page.
+    pub date: Option<NaiveDate>,
+    /// The date for a page without one (`--date`).
+    pub fallback_date: Option<NaiveDate>,
+    /// The bytes are gzip-compressed (`.html.gz`).
+    pub gzipped: bool,
+    pub bytes: Vec<u8>,
+}
+
+impl ReadEvent {
+    /// Turn a pending HTML page into an article (or a failure naming the input); other events are
+    /// returned unchanged.
+    pub fn resolve(self) -> ReadEvent {
+        match self {
+            ReadEvent::Html(p) => match html_article(&p) {
+                Ok(a) => ReadEvent::Article(a),
+                Err(reason) => ReadEvent::Failed(InputError {
+                    location: p.location.clone(),
+                    reason,
+                }),
+            },
+            other => other,
+        }
+    }
+
+    /// Bytes this event holds, for bounding the memory of a batch.
+    pub fn size(&self) -> usize {
+        match self {
+            ReadEvent::Article(a) => a.text.len(),
+            ReadEvent::Html(p) => p.bytes.len(),
+            _ => 0,
+        }
+    }
+}
+
+fn html_article(p: &PendingHtml) -> Result<Article, String> {
+    let inflated;
+    let bytes = if p.gzipped {
+        inflated = gunzip_capped(&p.bytes)?;
+        &inflated[..]
+    } else {
+        &p.bytes[..]
+    };
+    let opts = crate::html::HtmlOptions {
+        fallback_date: p.date.or(p.fallback_date),
+        ..Default::default()
+    };
+    let mut a =
+        crate::html::article_from_html(bytes, &p.id, &p.source, p.url.as_deref(), None, &opts)
+            .map_err(|e| e.to_string())?;
+    if let Some(d) = p.date {
+        a.date = d;
+        a.date_source = Some("field".into());
+    }
+    Ok(a)
+}
+
+/// Decompress at most [`MAX_HTML_BYTES`]; more is refused rather than allocated.
+fn gunzip_capped(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_HTML_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("not valid gzip: {e}"))?;
+    if out.len() as u64 > MAX_HTML_BYTES {
+        return Err(format!(
+            "decompresses to more than {} MiB (a gzip bomb?); not read",
+            MAX_HTML_BYTES >> 20
+        ));
+    }
+    Ok(out)
 }
 
 /// A lazy stream of articles over all inputs, in the order given (directories in sorted path order).
@@ -146,10 +232,23 @@ fn is_article_file(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with('.'));
     !hidden
-        && matches!(
+        && (matches!(
             extension(path).as_deref(),
             Some("txt" | "text" | "jsonl" | "ndjson")
-        )
+        ) || html_kind(path).is_some())
+}
+
+/// `Some(gzipped)` for `.html`, `.htm`, `.xhtml` and their `.gz` forms.
+fn html_kind(path: &Path) -> Option<bool> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (base, gz) = match name.strip_suffix(".gz") {
+        Some(b) => (b.to_string(), true),
+        None => (name, false),
+    };
+    [".html", ".htm", ".xhtml"]
+        .iter()
+        .any(|e| base.ends_with(e))
+        .then_some(gz)
 }
 
 fn extension(path: &Path) -> Option<String> {
@@ -159,6 +258,9 @@ fn extension(path: &Path) -> Option<String> {
 }
 
 fn read_file(path: PathBuf, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadEvent>> {
+    if let Some(gzipped) = html_kind(&path) {
+        return Box::new(std::iter::once(read_html_file(&path, gzipped, &opts)));
+    }
     if matches!(extension(&path).as_deref(), Some("jsonl" | "ndjson")) {
         return match File::open(&path) {
             Ok(f) => Box::new(JsonlReader::new(
@@ -199,6 +301,55 @@ fn read_text_file(path: &Path, opts: &ReadOptions) -> Vec<ReadEvent> {
         }
         Err(reason) => vec![fail(path, None, reason)],
     }
+}
+
+fn read_html_file(path: &Path, gzipped: bool, opts: &ReadOptions) -> ReadEvent {
+    let bytes = match read_capped_to(path, MAX_HTML_BYTES) {
+        Ok(b) => b,
+        Err(reason) => return fail(path, None, reason),
+    };
+    // `page.html.gz` → `page`.
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = if gzipped {
+        name.get(..name.len().saturating_sub(3))
+            .unwrap_or(&name)
+            .to_string()
+    } else {
+        name
+    };
+    let id = Path::new(&name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let source = path.display().to_string();
+    ReadEvent::Html(Box::new(PendingHtml {
+        location: Location {
+            path: source.clone(),
+            line: None,
+        },
+        id,
+        source,
+        url: None,
+        date: None,
+        fallback_date: opts.default_date,
+        gzipped,
+        bytes,
+    }))
+}
+
+fn read_capped_to(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let f = File::open(path).map_err(|e| io_reason(&e))?;
+    let mut bytes = Vec::new();
+    f.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("file larger than {} MiB; not read", max >> 20));
+    }
+    Ok(bytes)
 }
 
 fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
@@ -302,6 +453,8 @@ struct JsonArticle {
     source: Option<String>,
     url: Option<String>,
     title: Option<String>,
+    /// An HTML page instead of `text`.
+    html: Option<String>,
 }
 
 /// JSON Lines reader: one article per line, streamed, each bad line reported with its line number.
@@ -362,7 +515,7 @@ impl JsonlReader {
         }
     }
 
-    fn parse_line(&self, bytes: &[u8]) -> Result<Article, String> {
+    fn parse_line(&self, bytes: &[u8]) -> Result<ReadEvent, String> {
         // A byte-order mark may open the file (editors on Windows write one).
         let bytes = if self.line_no == 1 {
             bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
@@ -377,6 +530,33 @@ impl JsonlReader {
             Some(serde_json::Value::Number(n)) => n.to_string(),
             _ => return Err("missing or empty \"id\"".into()),
         };
+        if rec.text.is_none()
+            && let Some(html) = rec.html
+        {
+            let date = match rec.date.as_deref() {
+                Some(d) => Some(parse_article_date(d).ok_or_else(|| {
+                    format!(
+                        "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
+                        truncate(d, 40)
+                    )
+                })?),
+                None => None,
+            };
+            let location = Location {
+                path: self.path.clone(),
+                line: Some(self.line_no),
+            };
+            return Ok(ReadEvent::Html(Box::new(PendingHtml {
+                source: rec.source.unwrap_or_else(|| location.to_string()),
+                location,
+                id,
+                url: rec.url,
+                date,
+                fallback_date: self.opts.default_date,
+                gzipped: false,
+                bytes: html.into_bytes(),
+            })));
+        }
         let (date, date_source) = match rec.date.as_deref() {
             Some(d) => (
                 parse_article_date(d).ok_or_else(|| {
@@ -394,8 +574,8 @@ impl JsonlReader {
                 "flag",
             ),
         };
-        let text = rec.text.ok_or("missing \"text\"")?;
-        Ok(Article {
+        let text = rec.text.ok_or("missing \"text\" (or \"html\")")?;
+        Ok(ReadEvent::Article(Article {
             id,
             source: rec
                 .source
@@ -405,7 +585,7 @@ impl JsonlReader {
             date,
             date_source: Some(date_source.into()),
             text,
-        })
+        }))
     }
 }
 
@@ -445,7 +625,7 @@ impl Iterator for JsonlReader {
                 continue;
             }
             return Some(match self.parse_line(&bytes) {
-                Ok(a) => ReadEvent::Article(a),
+                Ok(ev) => ev,
                 Err(reason) => self.fail(reason),
             });
         }

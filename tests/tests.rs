@@ -4,6 +4,7 @@ mod duckling;
 mod eval;
 mod fetch;
 mod golden;
+mod html;
 mod regression;
 mod rule_examples;
 mod rules_check;

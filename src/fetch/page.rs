@@ -3,16 +3,10 @@
 
 use chrono::NaiveDate;
 
-use crate::article::{Article, parse_article_date};
+use crate::article::Article;
 
 /// Turn an HTML page into an article. The single call site of HTML extraction for fetched and archived
-/// pages.
-///
-/// INTERIM: replaced by `crate::html::article_from_html` at merge (body becomes
-/// `crate::html::article_from_html(bytes, id, source, url, charset_hint,
-/// &HtmlOptions { fallback_date, ..Default::default() }).map_err(|e| e.to_string())`).
-/// Until then: `<p>` text, `<title>`, JSON-LD `datePublished`, `article:published_time`, and
-/// UTF-8/windows-1252 decoding.
+/// pages: main text, title and publication date by [`crate::html::article_from_html`].
 pub fn page_to_article(
     bytes: &[u8],
     id: &str,
@@ -21,68 +15,12 @@ pub fn page_to_article(
     charset_hint: Option<&str>,
     fallback_date: Option<NaiveDate>,
 ) -> Result<Article, String> {
-    let text = decode(bytes, charset_hint);
-    let doc = scraper::Html::parse_document(&text);
-    let sel = |s: &str| scraper::Selector::parse(s).map_err(|e| format!("selector {s}: {e}"));
-    let paragraphs: Vec<String> = doc
-        .select(&sel("p")?)
-        .map(|p| squash(&p.text().collect::<String>()))
-        .filter(|p| !p.is_empty())
-        .collect();
-    let title = doc
-        .select(&sel("title")?)
-        .next()
-        .map(|t| squash(&t.text().collect::<String>()))
-        .filter(|t| !t.is_empty());
-    let mut date = None;
-    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)?) {
-        let json: String = script.text().collect();
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&json)
-            && let Some(d) = find_key(&v, "datePublished").and_then(parse_article_date)
-        {
-            date = Some((d, "json-ld"));
-            break;
-        }
-    }
-    if date.is_none() {
-        date = doc
-            .select(&sel(r#"meta[property="article:published_time"]"#)?)
-            .filter_map(|m| m.value().attr("content"))
-            .find_map(parse_article_date)
-            .map(|d| (d, "meta"));
-    }
-    let (date, date_source) = match (date, fallback_date) {
-        (Some(d), _) => d,
-        (None, Some(d)) => (d, "flag"),
-        (None, None) => return Err("no publication date found in the page (pass --date)".into()),
+    let opts = crate::html::HtmlOptions {
+        fallback_date,
+        ..Default::default()
     };
-    if paragraphs.is_empty() {
-        return Err("no article text found in the page".into());
-    }
-    Ok(Article {
-        id: id.to_string(),
-        source: source.to_string(),
-        url: url.map(str::to_string),
-        title,
-        date,
-        date_source: Some(date_source.into()),
-        text: paragraphs.join("\n\n"),
-    })
-}
-
-fn find_key<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
-    match v {
-        serde_json::Value::Object(m) => m
-            .get(key)
-            .and_then(|x| x.as_str())
-            .or_else(|| m.values().find_map(|x| find_key(x, key))),
-        serde_json::Value::Array(a) => a.iter().find_map(|x| find_key(x, key)),
-        _ => None,
-    }
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::html::article_from_html(bytes, id, source, url, charset_hint, &opts)
+        .map_err(|e| e.to_string())
 }
 
 /// The charset named by a Content-Type header value (`text/html; charset=windows-1252`).
@@ -193,7 +131,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn interim_extraction_reads_text_title_and_date() {
+    fn extraction_reads_text_title_and_date() {
         let html = br#"<html><head><title>Big night</title>
 <script type="application/ld+json">{"@type":"NewsArticle","datePublished":"2024-02-05T01:30:00Z"}</script>
 </head><body><nav><a href="/">Home</a></nav><p>Dua Lipa won  Best New Artist.</p><p>Second.</p></body></html>"#;

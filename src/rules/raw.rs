@@ -1166,7 +1166,10 @@ mod tests {
     #[test]
     fn case_spellings() {
         assert_eq!(capitalize_words("best new artist", true), "Best New Artist");
-        assert_eq!(capitalize_words("best new artist", false), "Best new artist");
+        assert_eq!(
+            capitalize_words("best new artist", false),
+            "Best new artist"
+        );
         assert_eq!(capitalize_words("k-pop", true), "K-pop");
     }
 
