@@ -37,3 +37,4 @@ pub mod reader;
 pub mod rules;
 pub mod ruletest;
 pub mod sink;
+pub mod store;
