@@ -164,6 +164,10 @@ struct ExtractArgs {
     /// With --db: extract every article again, even unchanged ones.
     #[arg(long, requires = "db")]
     force: bool,
+    /// With --db: articles per transaction (a crash loses at most one transaction's articles, which
+    /// the next run extracts again).
+    #[arg(long, requires = "db", default_value_t = StoreOptions::default().batch_articles)]
+    db_batch: usize,
     /// Write no records to stdout (with --db: fill the store only).
     #[arg(long, conflicts_with = "out")]
     no_stdout: bool,
@@ -396,20 +400,20 @@ fn load_rules(dir: Option<&std::path::Path>) -> std::result::Result<RuleSet, u8>
 }
 
 fn extract(args: ExtractArgs) -> Result<u8> {
-    let rules = match load_rules(args.rules.as_deref()) {
-        Ok(r) => r,
-        Err(code) => return Ok(code),
-    };
-    if !(0.0..=1.0).contains(&args.min_confidence) {
-        eprintln!("newsfacts: --min-confidence must be within [0, 1]");
-        return Ok(EXIT_USAGE);
-    }
     let inputs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
     if args.shard.is_some() && inputs.contains(&InputSpec::Stdin) {
         eprintln!(
             "newsfacts: --shard splits files and directories; standard input cannot be split \
              (split the stream before it reaches newsfacts)"
         );
+        return Ok(EXIT_USAGE);
+    }
+    let rules = match load_rules(args.rules.as_deref()) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    if !(0.0..=1.0).contains(&args.min_confidence) {
+        eprintln!("newsfacts: --min-confidence must be within [0, 1]");
         return Ok(EXIT_USAGE);
     }
     if let Some(j) = args.jobs {
@@ -430,6 +434,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
             &rules.version,
             StoreOptions {
                 min_confidence: args.min_confidence,
+                batch_articles: args.db_batch.max(1),
                 ..StoreOptions::default()
             },
         )?),
@@ -495,7 +500,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
                 }
                 done += 1;
                 progress.inc(a.text.len() as u64);
-                if done % 64 == 0 {
+                if done.is_multiple_of(64) {
                     let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
                     progress.set_message(format!("{done} articles ({rate:.0}/s)"));
                 }
