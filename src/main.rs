@@ -496,7 +496,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
                     }
                 }
                 if let Some(store) = &store {
-                    store.write_article(a, &records)?;
+                    store.write_article(a, records)?;
                 }
                 done += 1;
                 progress.inc(a.text.len() as u64);

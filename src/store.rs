@@ -16,8 +16,10 @@
 //! longer produce disappear. Transactions hold many articles (see [`StoreOptions::batch_articles`]) so
 //! that writing costs little next to extraction; the database runs in WAL mode.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -111,6 +113,10 @@ pub enum StoreError {
     },
     #[error("{path}: not a newsfacts store (a SQLite file with other tables in it); not touched")]
     Foreign { path: String },
+    #[error("{path}: opened for queries only; nothing can be written")]
+    ReadOnly { path: String },
+    #[error("{path}: {reason}")]
+    Thread { path: String, reason: String },
     #[error("{path}: no such store")]
     Missing { path: String },
     #[error("{path}: only read-only statements (SELECT, WITH, EXPLAIN) can be run")]
@@ -154,23 +160,52 @@ pub struct StoreCounts {
 
 /// A fact store open for writing (or, through [`Store::open_read_only`], for queries).
 ///
-/// Methods take `&self`, so that one store can answer [`Store::should_extract`] while articles are read
-/// and take [`Store::write_article`] calls as results arrive, in the same loop.
+/// Writes go to a thread of their own that owns the write connection, so that storing one chunk of
+/// articles overlaps extracting the next. Reads ([`Store::should_extract`], queries) use a second
+/// connection on the caller's thread (WAL lets it read beside the writer). Methods take `&self`, so one
+/// store can answer `should_extract` while articles are read and take `write_article` calls as
+/// results arrive, in the same loop.
 pub struct Store {
-    conn: Connection,
+    reader: Connection,
+    /// `None` for a read-only store, and once the writer has been stopped.
+    writer: RefCell<Option<Writer>>,
     path: String,
     rules_version: String,
     opts: StoreOptions,
-    /// Articles written in the open transaction, and when it began; `None` when none is open.
-    pending: Cell<usize>,
-    tx_started: Cell<Option<Instant>>,
-    now: std::cell::RefCell<String>,
+    /// Content hashes computed by `should_extract`, kept until the article is written (at most one
+    /// pipeline chunk of them).
+    hashes: RefCell<HashMap<String, String>>,
 }
+
+/// The writer thread's end of the store.
+struct Writer {
+    send: SyncSender<WriterMsg>,
+    thread: std::thread::JoinHandle<Result<(), StoreError>>,
+}
+
+enum WriterMsg {
+    Article(ArticleRow, Vec<FactRecord>),
+    /// Commit the open batch, then answer.
+    Commit(SyncSender<()>),
+}
+
+/// What the articles table keeps of an article.
+struct ArticleRow {
+    id: String,
+    source: String,
+    url: Option<String>,
+    date: String,
+    title: Option<String>,
+    hash: String,
+}
+
+/// Articles queued for the writer thread: enough to cover a pipeline chunk, bounded for memory.
+const WRITER_QUEUE: usize = 1024;
 
 /// SHA-256 (first 16 bytes, hex) of what extraction depends on: the article's date and text.
 pub fn content_hash(article: &Article) -> String {
     let mut h = Sha256::new();
-    h.update(article.date.format("%Y-%m-%d").to_string().as_bytes());
+    h.update(article.date.to_string().as_bytes());
     h.update([0]);
     h.update(article.text.as_bytes());
     crate::rules::hex(&h.finalize()[..16])
@@ -181,17 +216,37 @@ impl Store {
     pub fn open(path: &Path, rules_version: &str, opts: StoreOptions) -> Result<Store, StoreError> {
         let p = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| sqlite(&p, e))?;
-        let store = Store {
+        init(&conn, &p)?;
+        let reader = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sqlite(&p, e))?;
+        let (send, recv) = std::sync::mpsc::sync_channel(WRITER_QUEUE);
+        let state = WriterState {
             conn,
+            path: p.clone(),
+            rules_version: rules_version.to_string(),
+            opts,
+            pending: 0,
+            started: None,
+            now: String::new(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("newsfacts-store".into())
+            .spawn(move || state.run(recv))
+            .map_err(|e| StoreError::Thread {
+                path: p.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Store {
+            reader,
+            writer: RefCell::new(Some(Writer { send, thread })),
             path: p,
             rules_version: rules_version.to_string(),
             opts,
-            pending: Cell::new(0),
-            tx_started: Cell::new(None),
-            now: std::cell::RefCell::new(String::new()),
-        };
-        store.init()?;
-        Ok(store)
+            hashes: RefCell::new(HashMap::new()),
+        })
     }
 
     /// Open an existing store for queries only: nothing can be written through it.
@@ -200,23 +255,24 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing { path: p });
         }
-        let conn = Connection::open_with_flags(
+        let reader = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sqlite(&p, e))?;
-        let store = Store {
-            conn,
+        let (version, app, _) = header(&reader).map_err(|e| sqlite(&p, e))?;
+        check_header(&p, version, app)?;
+        reader
+            .pragma_update(None, "query_only", true)
+            .map_err(|e| sqlite(&p, e))?;
+        Ok(Store {
+            reader,
+            writer: RefCell::new(None),
             path: p,
             rules_version: String::new(),
             opts: StoreOptions::default(),
-            pending: Cell::new(0),
-            tx_started: Cell::new(None),
-            now: std::cell::RefCell::new(String::new()),
-        };
-        store.check_version()?;
-        store.sql(|c| c.pragma_update(None, "query_only", true))?;
-        Ok(store)
+            hashes: RefCell::new(HashMap::new()),
+        })
     }
 
     pub fn path(&self) -> &str {
@@ -224,164 +280,104 @@ impl Store {
     }
 
     fn sql<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        f(&self.conn).map_err(|e| sqlite(&self.path, e))
-    }
-
-    /// Create the schema in a new file, or check an existing one's version.
-    fn init(&self) -> Result<(), StoreError> {
-        self.sql(|c| {
-            c.busy_timeout(Duration::from_secs(30))?;
-            // WAL: readers (queries) run beside a writer, and a commit is one sequential append.
-            // synchronous=NORMAL in WAL mode loses no committed transaction on a process crash.
-            c.pragma_update(None, "journal_mode", "WAL")?;
-            c.pragma_update(None, "synchronous", "NORMAL")?;
-            c.pragma_update(None, "temp_store", "MEMORY")?;
-            c.pragma_update(None, "cache_size", -65536)
-        })?;
-        let (version, app, tables) = self.header()?;
-        if version == 0 && app == 0 && tables == 0 {
-            return self.sql(|c| {
-                c.execute_batch(&format!(
-                    "BEGIN; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; \
-                     PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-                ))
-            });
-        }
-        self.check_header(version, app)
-    }
-
-    fn header(&self) -> Result<(i64, i64, i64), StoreError> {
-        self.sql(|c| {
-            let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
-            let app: i64 = c.pragma_query_value(None, "application_id", |r| r.get(0))?;
-            let tables: i64 =
-                c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-            Ok((version, app, tables))
-        })
-    }
-
-    fn check_version(&self) -> Result<(), StoreError> {
-        let (version, app, _) = self.header()?;
-        self.check_header(version, app)
-    }
-
-    fn check_header(&self, version: i64, app: i64) -> Result<(), StoreError> {
-        if app != APPLICATION_ID {
-            return Err(StoreError::Foreign {
-                path: self.path.clone(),
-            });
-        }
-        if version != SCHEMA_VERSION {
-            return Err(StoreError::SchemaMismatch {
-                path: self.path.clone(),
-                found: version,
-                expected: SCHEMA_VERSION,
-            });
-        }
-        Ok(())
+        f(&self.reader).map_err(|e| sqlite(&self.path, e))
     }
 
     /// Whether `article` needs extracting: false when the store holds it with the same content hash,
-    /// rule-set version and confidence threshold (its facts would come out the same).
+    /// rule-set version and confidence threshold (its facts would come out the same). Only committed
+    /// batches count.
     pub fn should_extract(&self, article: &Article) -> Result<bool, StoreError> {
         let stored: Option<(String, String, f64)> = self.sql(|c| {
             c.prepare_cached(SELECT_ARTICLE)?
                 .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()
         })?;
-        Ok(match stored {
-            Some((hash, version, min_conf)) => {
-                hash != content_hash(article)
+        let hash = content_hash(article);
+        let due = match stored {
+            Some((stored_hash, version, min_conf)) => {
+                stored_hash != hash
                     || version != self.rules_version
                     || min_conf != self.opts.min_confidence
             }
             None => true,
-        })
+        };
+        if due {
+            self.hashes.borrow_mut().insert(article.id.clone(), hash);
+        }
+        Ok(due)
     }
 
-    /// Record `article` as extracted with exactly `records` as its facts, replacing whatever the store
-    /// held for it. Written in the current batch transaction; visible after the batch commits.
+    /// Record `article` as extracted with exactly `records` as its facts (those under the store's
+    /// confidence threshold left out), replacing whatever the store held for it. Queued for the writer
+    /// thread; committed with its batch. An error of the writer thread surfaces here or in `finish`.
     pub fn write_article(
         &self,
         article: &Article,
-        records: &[FactRecord],
+        records: Vec<FactRecord>,
     ) -> Result<(), StoreError> {
-        self.begin()?;
-        let hash = content_hash(article);
-        let now = self.now.borrow();
-        self.sql(|c| {
-            c.prepare_cached(DELETE_FACTS)?.execute([&article.id])?;
-            c.prepare_cached(UPSERT_ARTICLE)?.execute(params![
-                article.id,
-                article.source,
-                article.url,
-                article.date.format("%Y-%m-%d").to_string(),
-                article.title,
-                hash,
-                *now,
-                self.rules_version,
-                self.opts.min_confidence,
-            ])?;
-            let mut insert = c.prepare_cached(INSERT_FACT)?;
-            for r in records
-                .iter()
-                .filter(|r| r.confidence >= self.opts.min_confidence)
-            {
-                let fields = Value::Object(r.fields.clone()).to_string();
-                insert.execute(params![
-                    r.id,
-                    r.kind,
-                    article.id,
-                    fields,
-                    r.evidence.text,
-                    r.evidence.start as i64,
-                    r.evidence.end as i64,
-                    r.rule,
-                    r.confidence,
-                ])?;
+        let hash = self
+            .hashes
+            .borrow_mut()
+            .remove(&article.id)
+            .unwrap_or_else(|| content_hash(article));
+        let row = ArticleRow {
+            id: article.id.clone(),
+            source: article.source.clone(),
+            url: article.url.clone(),
+            date: article.date.to_string(),
+            title: article.title.clone(),
+            hash,
+        };
+        self.send(WriterMsg::Article(row, records))
+    }
+
+    fn send(&self, msg: WriterMsg) -> Result<(), StoreError> {
+        let sent = match &*self.writer.borrow() {
+            Some(w) => w.send.send(msg).is_ok(),
+            None => {
+                return Err(StoreError::ReadOnly {
+                    path: self.path.clone(),
+                });
             }
+        };
+        if sent {
             Ok(())
-        })?;
-        drop(now);
-        self.pending.set(self.pending.get() + 1);
-        let old = self
-            .tx_started
-            .get()
-            .is_some_and(|t| t.elapsed() >= self.opts.batch_time);
-        if self.pending.get() >= self.opts.batch_articles || old {
-            self.commit()?;
+        } else {
+            // The writer thread stopped on an error: collect it.
+            Err(self.stop_writer().err().unwrap_or(StoreError::Thread {
+                path: self.path.clone(),
+                reason: "the writer stopped".into(),
+            }))
         }
-        Ok(())
     }
 
-    fn begin(&self) -> Result<(), StoreError> {
-        if self.tx_started.get().is_none() {
-            self.sql(|c| c.execute_batch("BEGIN IMMEDIATE"))?;
-            self.tx_started.set(Some(Instant::now()));
-            *self.now.borrow_mut() =
-                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        }
-        Ok(())
+    /// Close the writer's queue and wait for it to commit and stop; its error, if it had one.
+    fn stop_writer(&self) -> Result<(), StoreError> {
+        let Some(w) = self.writer.borrow_mut().take() else {
+            return Ok(());
+        };
+        drop(w.send);
+        w.thread.join().map_err(|_| StoreError::Thread {
+            path: self.path.clone(),
+            reason: "the writer panicked".into(),
+        })?
     }
 
-    /// Commit the open batch, if any.
+    /// Commit everything written so far, and wait until it is committed.
     pub fn commit(&self) -> Result<(), StoreError> {
-        if self.tx_started.get().is_some() {
-            self.sql(|c| c.execute_batch("COMMIT"))?;
-            self.tx_started.set(None);
-            self.pending.set(0);
-        }
-        Ok(())
+        let (ack, done) = std::sync::mpsc::sync_channel(1);
+        self.send(WriterMsg::Commit(ack))?;
+        done.recv().map_err(|_| StoreError::Thread {
+            path: self.path.clone(),
+            reason: "the writer stopped before committing".into(),
+        })
     }
 
-    /// Commit the last batch and close the store. A store dropped without `finish` rolls the open
-    /// batch back (those articles are extracted again next time).
+    /// Commit the last batch, stop the writer and return what the store holds. A store dropped
+    /// without `finish` still commits what it was given (each article whole, with its facts).
     pub fn finish(self) -> Result<StoreCounts, StoreError> {
-        self.commit()?;
-        let counts = self.counts()?;
-        // Fold the WAL back into the main file so the store is one file at rest.
-        self.sql(|c| c.pragma_update(None, "wal_checkpoint", "TRUNCATE"))?;
-        Ok(counts)
+        self.stop_writer()?;
+        self.counts()
     }
 
     /// How many articles and facts the store holds.
@@ -408,7 +404,10 @@ impl Store {
             "SELECT {FACT_COLUMNS} FROM facts f JOIN articles a ON a.id = f.article_id \
              WHERE {filter} ORDER BY {order}"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(|e| sqlite(&self.path, e))?;
+        let mut stmt = self
+            .reader
+            .prepare(&sql)
+            .map_err(|e| sqlite(&self.path, e))?;
         let mut rows = stmt
             .query(rusqlite::params_from_iter(args.iter()))
             .map_err(|e| sqlite(&self.path, e))?;
@@ -459,7 +458,10 @@ impl Store {
         sql: &str,
         mut each: impl FnMut(SqlRow<'_>) -> Result<(), E>,
     ) -> Result<usize, E> {
-        let mut stmt = self.conn.prepare(sql).map_err(|e| sqlite(&self.path, e))?;
+        let mut stmt = self
+            .reader
+            .prepare(sql)
+            .map_err(|e| sqlite(&self.path, e))?;
         if !stmt.readonly() {
             return Err(StoreError::NotReadOnly {
                 path: self.path.clone(),
@@ -499,10 +501,159 @@ pub enum SqlRow<'a> {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        if self.tx_started.get().is_some() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
+        // Let the writer commit what it was given rather than lose it with the process.
+        let _ = self.stop_writer();
     }
+}
+
+/// The writer thread: owns the write connection and the open batch transaction.
+struct WriterState {
+    conn: Connection,
+    path: String,
+    rules_version: String,
+    opts: StoreOptions,
+    /// Articles in the open transaction, and when it began (`None`: no transaction open).
+    pending: usize,
+    started: Option<Instant>,
+    /// The time recorded as `first_seen`/`last_extracted` for the open batch.
+    now: String,
+}
+
+impl WriterState {
+    fn run(mut self, recv: Receiver<WriterMsg>) -> Result<(), StoreError> {
+        for msg in recv {
+            match msg {
+                WriterMsg::Article(row, records) => {
+                    self.write(&row, &records)?;
+                    let old = self
+                        .started
+                        .is_some_and(|t| t.elapsed() >= self.opts.batch_time);
+                    if self.pending >= self.opts.batch_articles || old {
+                        self.commit()?;
+                    }
+                }
+                WriterMsg::Commit(ack) => {
+                    self.commit()?;
+                    let _ = ack.send(());
+                }
+            }
+        }
+        self.commit()?;
+        // Fold the WAL back into the main file so the store is one file at rest.
+        self.sql(|c| c.pragma_update(None, "wal_checkpoint", "TRUNCATE"))
+    }
+
+    fn sql<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        f(&self.conn).map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn write(&mut self, a: &ArticleRow, records: &[FactRecord]) -> Result<(), StoreError> {
+        if self.started.is_none() {
+            self.sql(|c| c.execute_batch("BEGIN IMMEDIATE"))?;
+            self.started = Some(Instant::now());
+            self.now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        }
+        self.sql(|c| {
+            c.prepare_cached(DELETE_FACTS)?.execute([&a.id])?;
+            c.prepare_cached(UPSERT_ARTICLE)?.execute(params![
+                a.id,
+                a.source,
+                a.url,
+                a.date,
+                a.title,
+                a.hash,
+                self.now,
+                self.rules_version,
+                self.opts.min_confidence,
+            ])?;
+            let mut insert = c.prepare_cached(INSERT_FACT)?;
+            for r in records
+                .iter()
+                .filter(|r| r.confidence >= self.opts.min_confidence)
+            {
+                let fields = serde_json::to_string(&r.fields)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                insert.execute(params![
+                    r.id,
+                    r.kind,
+                    a.id,
+                    fields,
+                    r.evidence.text,
+                    r.evidence.start as i64,
+                    r.evidence.end as i64,
+                    r.rule,
+                    r.confidence,
+                ])?;
+            }
+            Ok(())
+        })?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        if self.started.is_some() {
+            self.sql(|c| c.execute_batch("COMMIT"))?;
+            self.started = None;
+            self.pending = 0;
+        }
+        Ok(())
+    }
+}
+
+/// Create the schema in a new file, or check an existing one's header.
+fn init(conn: &Connection, path: &str) -> Result<(), StoreError> {
+    let err = |e| sqlite(path, e);
+    conn.busy_timeout(Duration::from_secs(30)).map_err(err)?;
+    let (version, app, tables) = header(conn).map_err(err)?;
+    if !(version == 0 && app == 0 && tables == 0) {
+        check_header(path, version, app)?;
+    }
+    // WAL: readers (queries, the skip check) run beside the writer, and a commit is one sequential
+    // append. synchronous=NORMAL in WAL mode loses no committed transaction when the process dies.
+    // A larger auto-checkpoint interval copies each hot page back to the main file less often.
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(err)?;
+    conn.pragma_update(None, "cache_size", -65536)
+        .map_err(err)?;
+    conn.pragma_update(None, "wal_autocheckpoint", 8192)
+        .map_err(err)?;
+    if version == 0 && app == 0 && tables == 0 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; \
+             PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// `user_version`, `application_id` and the number of schema objects.
+fn header(c: &Connection) -> rusqlite::Result<(i64, i64, i64)> {
+    let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let app: i64 = c.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    Ok((version, app, tables))
+}
+
+fn check_header(path: &str, version: i64, app: i64) -> Result<(), StoreError> {
+    if app != APPLICATION_ID {
+        return Err(StoreError::Foreign {
+            path: path.to_string(),
+        });
+    }
+    if version != SCHEMA_VERSION {
+        return Err(StoreError::SchemaMismatch {
+            path: path.to_string(),
+            found: version,
+            expected: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
 }
 
 fn sqlite(path: &str, error: rusqlite::Error) -> StoreError {
@@ -654,8 +805,12 @@ mod tests {
         );
         let store = Store::open(&db, "v1", StoreOptions::default()).unwrap();
         assert!(store.should_extract(&a).unwrap());
-        store.write_article(&a, &[r1.clone(), r2.clone()]).unwrap();
-        store.write_article(&a, &[r1.clone(), r2.clone()]).unwrap();
+        store
+            .write_article(&a, vec![r1.clone(), r2.clone()])
+            .unwrap();
+        store
+            .write_article(&a, vec![r1.clone(), r2.clone()])
+            .unwrap();
         assert_eq!(
             store.finish().unwrap(),
             StoreCounts {
@@ -672,7 +827,7 @@ mod tests {
         // New rules: the article is due again, and its rewrite drops the fact no longer produced.
         let store = Store::open(&db, "v2", StoreOptions::default()).unwrap();
         assert!(store.should_extract(&a).unwrap());
-        store.write_article(&a, std::slice::from_ref(&r1)).unwrap();
+        store.write_article(&a, vec![r1.clone()]).unwrap();
         store.commit().unwrap();
         let got = all(
             &store,
@@ -695,7 +850,8 @@ mod tests {
             .iter()
             .map(|d| record(&a, "release", serde_json::json!({"work": d, "date": d})))
             .collect();
-        store.write_article(&a, &recs).unwrap();
+        store.write_article(&a, recs).unwrap();
+        store.commit().unwrap();
         let dates = |from: Option<&str>, to: Option<&str>| -> Vec<String> {
             all(
                 &store,
@@ -772,7 +928,7 @@ mod tests {
         store
             .write_article(
                 &a,
-                &[record(
+                vec![record(
                     &a,
                     "award_win",
                     serde_json::json!({"winner": "BTS", "year": 2020}),
