@@ -67,13 +67,16 @@ echo "corpus: $CORPUS ($(wc -l < "$CORPUS") articles), $PARTITIONS partitions"
 newsfacts extract -q - < "$CORPUS" | LC_ALL=C sort > "$WORK/direct.jsonl"
 
 cat > "$WORK/job.py" <<'PY'
-import sys
+import os, sys
 from pyspark import SparkConf, SparkContext
 
 corpus, out, partitions = sys.argv[1], sys.argv[2], int(sys.argv[3])
 sc = SparkContext(conf=SparkConf().setMaster("local[*]").setAppName("newsfacts-pipe"))
 sc.setLogLevel("ERROR")
-facts = sc.textFile(corpus, minPartitions=partitions).pipe("newsfacts extract -")
+# rdd.pipe starts the command with only the environment it is given: pass PATH so it finds newsfacts.
+facts = sc.textFile(corpus, minPartitions=partitions).pipe(
+    "newsfacts extract -", env={"PATH": os.environ["PATH"]}
+)
 with open(out, "w", encoding="utf-8") as f:
     for line in facts.collect():
         f.write(line + "\n")
