@@ -500,7 +500,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
                 }
                 done += 1;
                 progress.inc(a.text.len() as u64);
-                if done.is_multiple_of(64) {
+                if !progress.is_hidden() {
                     let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
                     progress.set_message(format!("{done} articles ({rate:.0}/s)"));
                 }
