@@ -39,3 +39,4 @@ pub mod reader;
 pub mod rules;
 pub mod ruletest;
 pub mod sink;
+pub mod store;

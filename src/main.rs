@@ -14,10 +14,15 @@ use newsfacts::fetch::config::CrawlConfig;
 use newsfacts::fetch::crawl::{self, Mode, RunError};
 use newsfacts::normalize::{date, number};
 use newsfacts::pipeline::{self, Event, RunOptions};
-use newsfacts::reader::{InputSpec, ReadOptions, read_inputs};
+use newsfacts::reader::{
+    InputError, InputSpec, Location, ReadEvent, ReadOptions, Shard, input_bytes, read_inputs,
+};
 use newsfacts::rules::RuleSet;
 use newsfacts::ruletest;
-use newsfacts::sink::{AtomicFile, JsonlSink, Sink};
+use newsfacts::sink::{
+    AtomicFile, CsvSink, Format, JsonlSink, Sink, Target, sink_for, write_table,
+};
+use newsfacts::store::{FactQuery, SqlRow, Store, StoreOptions};
 
 /// Exit codes: 0 all fine, 1 some inputs failed (or a quality bar was missed), 2 usage or rule errors.
 const EXIT_INPUT: u8 = 1;
@@ -61,6 +66,8 @@ enum Command {
     /// Print the articles extraction would see (HTML pages parsed), one JSON line each:
     /// {"id", "source", "url", "title", "date", "date_source", "text"}.
     Read(ReadArgs),
+    /// Ask a fact store (made by `extract --db`) for wins, releases, streams, collaborators, or any SQL.
+    Query(QueryArgs),
 }
 
 #[derive(clap::Args)]
@@ -199,6 +206,63 @@ struct ReadArgs {
     quiet: bool,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum ExtractFormat {
+    Jsonl,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum QueryFormat {
+    Jsonl,
+    Csv,
+    Table,
+}
+
+#[derive(clap::Args)]
+struct QueryArgs {
+    /// The fact store (SQLite file written by `extract --db`).
+    #[arg(long, required = true)]
+    db: PathBuf,
+    /// Output format (default: table when stdout is a terminal, else jsonl).
+    #[arg(long, value_enum, global = true)]
+    format: Option<QueryFormat>,
+    #[command(subcommand)]
+    what: QueryCommand,
+}
+
+#[derive(Subcommand)]
+enum QueryCommand {
+    /// Award wins of an artist (case-insensitive), by year.
+    Wins {
+        #[arg(long)]
+        artist: String,
+    },
+    /// Releases dated within a range (YYYY, YYYY-MM or YYYY-MM-DD; either end may be left open), by date.
+    Releases {
+        #[arg(long, value_parser = parse_date_prefix)]
+        from: Option<String>,
+        #[arg(long, value_parser = parse_date_prefix)]
+        to: Option<String>,
+        /// Only this artist's releases (case-insensitive).
+        #[arg(long)]
+        artist: Option<String>,
+    },
+    /// Stream-count milestones of a work (case-insensitive), by article date.
+    Streams {
+        #[arg(long)]
+        work: String,
+    },
+    /// Collaborators on a work (case-insensitive).
+    Collaborators {
+        #[arg(long)]
+        work: String,
+    },
+    /// Run one read-only SQL statement (SELECT/WITH) against the store.
+    Sql { statement: String },
+}
+
 #[derive(clap::Args)]
 struct ExplainArgs {
     /// An article: a text file with a date header, a .jsonl file (every line), or `-`.
@@ -236,9 +300,30 @@ struct ExtractArgs {
     /// Drop facts whose confidence is below this.
     #[arg(long, default_value_t = 0.0)]
     min_confidence: f64,
-    /// No summary line.
+    /// No summary line and no progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// Record format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: ExtractFormat,
+    /// Also write articles and facts into this SQLite fact store (created if missing). Articles whose
+    /// text, date and rule set are unchanged since they were stored are skipped.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// With --db: extract every article again, even unchanged ones.
+    #[arg(long, requires = "db")]
+    force: bool,
+    /// With --db: articles per transaction (a crash loses at most one transaction's articles, which
+    /// the next run extracts again).
+    #[arg(long, requires = "db", default_value_t = StoreOptions::default().batch_articles)]
+    db_batch: usize,
+    /// Write no records to stdout (with --db: fill the store only).
+    #[arg(long, conflicts_with = "out")]
+    no_stdout: bool,
+    /// Read only shard K of N (1 <= K <= N) of the input files, split by a stable hash of each file's
+    /// path relative to the directory given.
+    #[arg(long, value_parser = Shard::parse)]
+    shard: Option<Shard>,
 }
 
 #[derive(Subcommand)]
@@ -286,6 +371,21 @@ struct EvalArgs {
     /// Only the per-kind table and the micro-F1 line.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, checked, kept as text (store dates have reduced precision too).
+fn parse_date_prefix(s: &str) -> Result<String, String> {
+    let ok = match s.len() {
+        4 => s.bytes().all(|b| b.is_ascii_digit()),
+        7 => NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").is_ok(),
+        10 => NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+        _ => false,
+    };
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("expected YYYY, YYYY-MM or YYYY-MM-DD".into())
+    }
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -435,6 +535,7 @@ fn run(cli: Cli) -> Result<u8> {
             web_run(cfg, Mode::Crawl, quiet)
         }
         Command::Read(args) => read(args),
+        Command::Query(args) => query(args),
         Command::Eval(args) => {
             let rules = match load_rules(args.rules.as_deref()) {
                 Ok(r) => r,
@@ -477,6 +578,14 @@ fn load_rules(dir: Option<&std::path::Path>) -> std::result::Result<RuleSet, u8>
 }
 
 fn extract(args: ExtractArgs) -> Result<u8> {
+    let inputs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    if args.shard.is_some() && inputs.contains(&InputSpec::Stdin) {
+        eprintln!(
+            "newsfacts: --shard splits files and directories; standard input cannot be split \
+             (split the stream before it reaches newsfacts)"
+        );
+        return Ok(EXIT_USAGE);
+    }
     let rules = match load_rules(args.rules.as_deref()) {
         Ok(r) => r,
         Err(code) => return Ok(code),
@@ -492,43 +601,115 @@ fn extract(args: ExtractArgs) -> Result<u8> {
             .context("starting worker threads")?;
     }
 
-    let inputs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
-    let events = read_inputs(
-        inputs,
-        ReadOptions {
-            default_date: args.date,
-        },
-    );
-    let mut sink: Box<dyn Sink> = match &args.out {
-        Some(p) => {
-            Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?)
-        }
-        None => Box::new(JsonlSink::stdout()),
+    let read_opts = ReadOptions {
+        default_date: args.date,
+        shard: args.shard,
     };
+    let progress = progress_bar(args.quiet, || input_bytes(&inputs, &read_opts));
+    let store = match &args.db {
+        Some(p) => Some(Store::open(
+            p,
+            &rules.version,
+            StoreOptions {
+                min_confidence: args.min_confidence,
+                batch_articles: args.db_batch.max(1),
+                ..StoreOptions::default()
+            },
+        )?),
+        None => None,
+    };
+    let format = match args.format {
+        ExtractFormat::Jsonl => Format::Jsonl,
+        ExtractFormat::Csv => Format::Csv,
+        ExtractFormat::Json => Format::Json,
+    };
+    let mut sink: Option<Box<dyn Sink>> = match (&args.out, args.no_stdout) {
+        (Some(p), _) => Some(sink_for(
+            format,
+            Target::file(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        (None, false) => Some(sink_for(format, Target::stdout())),
+        (None, true) => None,
+    };
+
+    // With a store, unchanged articles are dropped before extraction; a store that cannot be read
+    // fails that article alone (it is extracted on a later run).
+    let skipped = std::cell::Cell::new(0usize);
+    let events = read_inputs(inputs, read_opts).filter_map(|ev| {
+        if let (Some(store), ReadEvent::Article(a)) = (&store, &ev)
+            && !args.force
+        {
+            match store.should_extract(a) {
+                Ok(true) => {}
+                Ok(false) => {
+                    skipped.set(skipped.get() + 1);
+                    progress.inc(a.text.len() as u64);
+                    return None;
+                }
+                Err(e) => {
+                    return Some(ReadEvent::Failed(InputError {
+                        location: Location {
+                            path: a.source.clone(),
+                            line: None,
+                        },
+                        reason: format!("fact store: {e}"),
+                    }));
+                }
+            }
+        }
+        Some(ev)
+    });
     let opts = RunOptions {
         explain: args.explain,
         min_confidence: args.min_confidence,
     };
-    let summary = {
-        pipeline::run(&rules, events, opts, |ev| -> Result<()> {
-            match ev {
-                Event::Article(_, records, _) => {
+    let started = std::time::Instant::now();
+    let mut done = 0usize;
+    let summary = pipeline::run(&rules, events, opts, |ev| -> Result<()> {
+        match ev {
+            Event::Article(a, records, _) => {
+                if let Some(sink) = &mut sink {
                     for r in &records {
                         sink.write(r).context("writing records")?;
                     }
                 }
-                Event::Failed(e) => eprintln!("newsfacts: error: {e}"),
-                Event::Warning(e) => eprintln!("newsfacts: warning: {e}"),
+                if let Some(store) = &store {
+                    store.write_article(a, records)?;
+                }
+                done += 1;
+                progress.inc(a.text.len() as u64);
+                if !progress.is_hidden() {
+                    let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    progress.set_message(format!("{done} articles ({rate:.0}/s)"));
+                }
             }
-            Ok(())
-        })
-    }?;
-    sink.finish().context("committing output")?;
+            Event::Failed(e) => progress.suspend(|| eprintln!("newsfacts: error: {e}")),
+            Event::Warning(e) => progress.suspend(|| eprintln!("newsfacts: warning: {e}")),
+        }
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    let stored = match store {
+        Some(store) => Some((store.path().to_string(), store.finish()?)),
+        None => None,
+    };
+    if let Some(sink) = sink {
+        sink.finish().context("committing output")?;
+    }
     if !args.quiet {
-        eprintln!(
+        let mut line = format!(
             "newsfacts: {} articles read, {} failed, {} facts emitted",
             summary.articles, summary.failed, summary.facts
         );
+        if let Some((path, counts)) = stored {
+            line.push_str(&format!(
+                ", {} unchanged articles skipped; store {path}: {} articles, {} facts",
+                skipped.get(),
+                counts.articles,
+                counts.facts
+            ));
+        }
+        eprintln!("{line}");
     }
     Ok(if summary.failed > 0 { EXIT_INPUT } else { 0 })
 }
@@ -630,6 +811,7 @@ fn read(args: ReadArgs) -> Result<u8> {
         inputs,
         ReadOptions {
             default_date: args.date,
+            shard: None,
         },
     );
     let (mut articles, mut failed) = (0usize, 0usize);
@@ -665,6 +847,104 @@ fn read(args: ReadArgs) -> Result<u8> {
     Ok(if failed > 0 { EXIT_INPUT } else { 0 })
 }
 
+/// A progress bar on stderr when it is a terminal and `--quiet` is not given: bytes of article text
+/// done out of the input files' size (when known), rate, ETA, and articles done. Hidden otherwise.
+fn progress_bar(quiet: bool, total: impl FnOnce() -> Option<u64>) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let (bar, template) = match total() {
+        Some(n) => (
+            indicatif::ProgressBar::new(n),
+            "{elapsed_precise} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+        ),
+        None => (
+            indicatif::ProgressBar::no_length(),
+            "{spinner} {elapsed_precise} {bytes} {bytes_per_sec} {msg}",
+        ),
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    bar
+}
+
+fn query(args: QueryArgs) -> Result<u8> {
+    use std::io::IsTerminal;
+    let format = match args.format {
+        Some(QueryFormat::Jsonl) => Format::Jsonl,
+        Some(QueryFormat::Csv) => Format::Csv,
+        Some(QueryFormat::Table) => Format::Table,
+        None if std::io::stdout().is_terminal() => Format::Table,
+        None => Format::Jsonl,
+    };
+    let store = Store::open_read_only(&args.db)?;
+    let q = match args.what {
+        QueryCommand::Wins { artist } => FactQuery::Wins { artist },
+        QueryCommand::Releases { from, to, artist } => FactQuery::Releases { from, to, artist },
+        QueryCommand::Streams { work } => FactQuery::Streams { work },
+        QueryCommand::Collaborators { work } => FactQuery::Collaborators { work },
+        QueryCommand::Sql { statement } => return query_sql(&store, &statement, format),
+    };
+    let mut sink = sink_for(format, Target::stdout());
+    store.query_facts(&q, |r| -> Result<()> {
+        sink.write(&r).context("writing records")?;
+        Ok(())
+    })?;
+    sink.finish().context("writing records")?;
+    Ok(0)
+}
+
+/// Rows of any statement: JSON objects keyed by column name, CSV under the column names, or a table.
+fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
+    let mut out = Target::stdout();
+    let mut header: Vec<String> = Vec::new();
+    let mut table: Vec<Vec<String>> = Vec::new();
+    let mut csv: Option<CsvSink<Target>> = None;
+    store.query_sql(sql, |row| -> Result<()> {
+        match row {
+            SqlRow::Columns(cols) => {
+                header = cols.to_vec();
+                if format == Format::Csv {
+                    csv = Some(CsvSink::with_header(
+                        Target::stdout(),
+                        Target::commit,
+                        cols.iter(),
+                    ));
+                }
+            }
+            SqlRow::Values(values) => match format {
+                Format::Csv => {
+                    if let Some(csv) = &mut csv {
+                        csv.write_row(values.iter().map(newsfacts::sink::cell))?;
+                    }
+                }
+                Format::Table => table.push(values.iter().map(newsfacts::sink::cell).collect()),
+                Format::Jsonl | Format::Json => {
+                    let obj: serde_json::Map<String, serde_json::Value> =
+                        header.iter().cloned().zip(values).collect();
+                    serde_json::to_writer(&mut out, &obj)?;
+                    out.write_all(b"\n")?;
+                }
+            },
+        }
+        Ok(())
+    })?;
+    match format {
+        Format::Csv => {
+            if let Some(csv) = csv {
+                csv.commit()?;
+            }
+        }
+        Format::Table => write_table(&mut out, &header, &table)?,
+        Format::Jsonl | Format::Json => {}
+    }
+    out.commit()?;
+    Ok(0)
+}
+
 fn explain(args: ExplainArgs) -> Result<u8> {
     let rules = match load_rules(args.rules.as_deref()) {
         Ok(r) => r,
@@ -691,6 +971,7 @@ fn explain(args: ExplainArgs) -> Result<u8> {
             vec![InputSpec::parse(&args.input)],
             ReadOptions {
                 default_date: args.date,
+                ..ReadOptions::default()
             },
         ))
     };

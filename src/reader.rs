@@ -41,6 +41,47 @@ impl InputSpec {
 pub struct ReadOptions {
     /// Date for text that has no date header (`--date`).
     pub default_date: Option<NaiveDate>,
+    /// Read only the files of this shard (`--shard K/N`).
+    pub shard: Option<Shard>,
+}
+
+/// One of N disjoint parts of a set of input files (`--shard K/N`, K from 1 to N). A file belongs to
+/// the shard picked by a stable hash of its path relative to the directory named on the command line
+/// (or of the path as given, for a file named directly), so N machines given the same archive, even
+/// mounted at different places, split it the same way, each file to exactly one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// `K/N` with 1 <= K <= N.
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("{s:?}: expected K/N with 1 <= K <= N, e.g. 2/8");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the file at `relative` (with `/` separators) belongs to this shard: the first 8 bytes of
+    /// SHA-256 of the path, as a big-endian number, modulo N, equal K - 1.
+    pub fn contains(&self, relative: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(relative.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&h[..8]);
+        u64::from_be_bytes(first) % self.count == self.index - 1
+    }
+
+    fn contains_path(&self, relative: &Path) -> bool {
+        self.contains(&relative.to_string_lossy().replace('\\', "/"))
+    }
 }
 
 /// Where a failure or warning happened: a path, optionally with a 1-based line number.
@@ -186,6 +227,8 @@ fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadE
                 Box::new(crate::fetch::archive::read_archive(path, opts))
             } else if meta.is_dir() {
                 Box::new(read_dir(path, opts))
+            } else if opts.shard.is_some_and(|s| !s.contains_path(&path)) {
+                Box::new(std::iter::empty())
             } else {
                 read_file(path, opts)
             }
@@ -196,10 +239,18 @@ fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadE
 /// Every article file under `dir`, recursively, in sorted path order. Symlinked directories are not
 /// followed, so a symlink loop cannot make the walk endless.
 fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
+    let shard = opts.shard;
+    let root = dir.clone();
     walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
+        .filter(move |entry| match (shard, entry) {
+            (Some(s), Ok(e)) if e.file_type().is_file() => {
+                s.contains_path(e.path().strip_prefix(&root).unwrap_or(e.path()))
+            }
+            _ => true,
+        })
         .flat_map(move |entry| -> Box<dyn Iterator<Item = ReadEvent>> {
             match entry {
                 Err(e) => {
@@ -249,6 +300,40 @@ fn html_kind(path: &Path) -> Option<bool> {
         .iter()
         .any(|e| base.ends_with(e))
         .then_some(gz)
+}
+
+/// The total size in bytes of the article files `inputs` name (after sharding), for a progress bar's
+/// length; `None` when an input is standard input (its size is unknown). Unreadable entries count 0.
+pub fn input_bytes(inputs: &[InputSpec], opts: &ReadOptions) -> Option<u64> {
+    let mut total = 0;
+    for spec in inputs {
+        let InputSpec::Path(path) = spec else {
+            return None;
+        };
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        if !meta.is_dir() {
+            if opts.shard.is_none_or(|s| s.contains_path(path)) {
+                total += meta.len();
+            }
+            continue;
+        }
+        for e in walkdir::WalkDir::new(path)
+            .follow_links(false)
+            .into_iter()
+            .flatten()
+        {
+            let rel = e.path().strip_prefix(path).unwrap_or(e.path());
+            if e.file_type().is_file()
+                && is_article_file(e.path())
+                && opts.shard.is_none_or(|s| s.contains_path(rel))
+            {
+                total += e.metadata().map(|m| m.len()).unwrap_or(0);
+            }
+        }
+    }
+    Some(total)
 }
 
 fn extension(path: &Path) -> Option<String> {

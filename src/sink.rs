@@ -133,6 +133,408 @@ impl<W: Write> Sink for JsonlSink<W> {
     }
 }
 
+/// Where a sink's bytes go: standard output (flushed on commit) or a file written atomically.
+pub enum Target {
+    Stdout(BufWriter<io::Stdout>),
+    File(AtomicFile),
+}
+
+impl Target {
+    pub fn stdout() -> Target {
+        Target::Stdout(BufWriter::with_capacity(1 << 16, io::stdout()))
+    }
+
+    pub fn file(path: &Path) -> io::Result<Target> {
+        Ok(Target::File(AtomicFile::create(path)?))
+    }
+
+    pub fn commit(self) -> io::Result<()> {
+        match self {
+            Target::Stdout(mut w) => w.flush(),
+            Target::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Target::Stdout(w) => w.write(buf),
+            Target::File(f) => f.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Target::Stdout(w) => w.write_all(buf),
+            Target::File(f) => f.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Target::Stdout(w) => w.flush(),
+            Target::File(f) => f.flush(),
+        }
+    }
+}
+
+/// Record formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line (the wire format in `fact.rs`).
+    Jsonl,
+    /// One JSON array of the same objects, streamed.
+    Json,
+    /// CSV with the header [`csv_header`].
+    Csv,
+    /// Aligned columns for a person at a terminal (buffered: meant for query results).
+    Table,
+}
+
+/// A sink writing `format` to `target`.
+pub fn sink_for(format: Format, target: Target) -> Box<dyn Sink> {
+    match format {
+        Format::Jsonl => Box::new(JsonlSink {
+            out: target,
+            commit: Target::commit,
+        }),
+        Format::Json => Box::new(JsonArraySink::new(target, Target::commit)),
+        Format::Csv => Box::new(CsvSink::new(target, Target::commit)),
+        Format::Table => Box::new(TableSink::new(target, Target::commit)),
+    }
+}
+
+/// The field columns of CSV output, in this order: the fields of the built-in kinds (`award_win`,
+/// `release`, `stream_count`, `collaboration`), each once. A field outside this list (a kind added
+/// in a rule folder) goes into the `other_fields` column as a JSON object, so the columns never change
+/// with the rule set.
+pub const CSV_FIELDS: &[&str] = &[
+    "winner",
+    "award",
+    "ceremony",
+    "year",
+    "work",
+    "artist",
+    "work_type",
+    "collaborator",
+    "role",
+    "platform",
+    "count",
+    "scope",
+    "status",
+    "date",
+];
+
+/// The CSV header: `id, kind, article_id, article_source, article_date`, the [`CSV_FIELDS`],
+/// `other_fields`, `evidence, evidence_start, evidence_end, rule, confidence`.
+pub fn csv_header() -> Vec<&'static str> {
+    let mut h = vec!["id", "kind", "article_id", "article_source", "article_date"];
+    h.extend_from_slice(CSV_FIELDS);
+    h.extend_from_slice(&[
+        "other_fields",
+        "evidence",
+        "evidence_start",
+        "evidence_end",
+        "rule",
+        "confidence",
+    ]);
+    h
+}
+
+/// One record as CSV cells, matching [`csv_header`]. Absent fields are empty cells.
+pub fn csv_row(r: &FactRecord) -> Vec<String> {
+    let mut row = vec![
+        r.id.clone(),
+        r.kind.clone(),
+        r.article.id.clone(),
+        r.article.source.clone(),
+        r.article.date.clone(),
+    ];
+    row.extend(
+        CSV_FIELDS
+            .iter()
+            .map(|f| r.fields.get(*f).map(cell).unwrap_or_default()),
+    );
+    let other: serde_json::Map<String, serde_json::Value> = r
+        .fields
+        .iter()
+        .filter(|(k, _)| !CSV_FIELDS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    row.push(if other.is_empty() {
+        String::new()
+    } else {
+        serde_json::Value::Object(other).to_string()
+    });
+    row.extend([
+        r.evidence.text.clone(),
+        r.evidence.start.to_string(),
+        r.evidence.end.to_string(),
+        r.rule.clone(),
+        r.confidence.to_string(),
+    ]);
+    row
+}
+
+/// A JSON value as a cell: strings bare, null empty, anything else as JSON.
+pub fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// CSV (RFC 4180 quoting) with the header [`csv_header`], written even when there are no records.
+pub struct CsvSink<W: Write> {
+    out: Option<csv::Writer<W>>,
+    commit: fn(W) -> io::Result<()>,
+    header: Option<Vec<String>>,
+}
+
+impl<W: Write> CsvSink<W> {
+    /// Fact records under the fixed [`csv_header`].
+    pub fn new(out: W, commit: fn(W) -> io::Result<()>) -> Self {
+        Self::with_header(out, commit, csv_header())
+    }
+
+    /// Rows of any shape under `header` (for query results), written with [`CsvSink::write_row`].
+    pub fn with_header<T: ToString>(
+        out: W,
+        commit: fn(W) -> io::Result<()>,
+        header: impl IntoIterator<Item = T>,
+    ) -> Self {
+        CsvSink {
+            out: Some(csv::Writer::from_writer(out)),
+            commit,
+            header: Some(header.into_iter().map(|h| h.to_string()).collect()),
+        }
+    }
+
+    fn writer(&mut self) -> io::Result<&mut csv::Writer<W>> {
+        let w = self
+            .out
+            .as_mut()
+            .ok_or_else(|| io::Error::other("sink already finished"))?;
+        if let Some(h) = self.header.take() {
+            w.write_record(&h).map_err(csv_io)?;
+        }
+        Ok(w)
+    }
+
+    /// Write one row of cells.
+    pub fn write_row<I, T>(&mut self, cells: I) -> io::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        self.writer()?.write_record(cells).map_err(csv_io)
+    }
+
+    /// Flush and hand back the output (the header is written if no row was).
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.writer()?;
+        let w = self
+            .out
+            .take()
+            .ok_or_else(|| io::Error::other("sink already finished"))?;
+        w.into_inner().map_err(|e| e.into_error())
+    }
+
+    /// Flush and commit the output.
+    pub fn commit(self) -> io::Result<()> {
+        let commit = self.commit;
+        commit(self.into_inner()?)
+    }
+}
+
+fn csv_io(e: csv::Error) -> io::Error {
+    if e.is_io_error() {
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => e,
+            _ => io::Error::other("CSV write failed"),
+        }
+    } else {
+        io::Error::other(e.to_string())
+    }
+}
+
+impl<W: Write> Sink for CsvSink<W> {
+    fn write(&mut self, record: &FactRecord) -> io::Result<()> {
+        self.write_row(csv_row(record))
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        (*self).commit()
+    }
+}
+
+/// One JSON array of records, streamed: `[` first, records separated by commas, one per line, `]` on
+/// finish. Nothing is buffered beyond the writer's buffer.
+pub struct JsonArraySink<W: Write> {
+    out: W,
+    commit: fn(W) -> io::Result<()>,
+    count: usize,
+}
+
+impl<W: Write> JsonArraySink<W> {
+    pub fn new(out: W, commit: fn(W) -> io::Result<()>) -> Self {
+        JsonArraySink {
+            out,
+            commit,
+            count: 0,
+        }
+    }
+
+    /// Write any serializable value as the next array element.
+    pub fn write_value<T: serde::Serialize>(&mut self, value: &T) -> io::Result<()> {
+        self.out
+            .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut self.out, value)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Close the array and hand back the output.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.out
+            .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Sink for JsonArraySink<W> {
+    fn write(&mut self, record: &FactRecord) -> io::Result<()> {
+        self.write_value(record)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        let commit = self.commit;
+        commit(self.into_inner()?)
+    }
+}
+
+/// The widest a table cell gets before it is cut with `…`.
+const TABLE_CELL_CHARS: usize = 48;
+
+/// Fact records as an aligned table, for a person at a terminal: the article date, the fields that
+/// any record has (in [`CSV_FIELDS`] order, then other fields), the confidence and the article id.
+/// Rows are buffered until `finish`, to size the columns.
+pub struct TableSink<W: Write> {
+    out: W,
+    commit: fn(W) -> io::Result<()>,
+    records: Vec<FactRecord>,
+}
+
+impl<W: Write> TableSink<W> {
+    pub fn new(out: W, commit: fn(W) -> io::Result<()>) -> Self {
+        TableSink {
+            out,
+            commit,
+            records: Vec::new(),
+        }
+    }
+
+    pub fn into_inner(mut self) -> io::Result<W> {
+        let mut fields: Vec<String> = CSV_FIELDS
+            .iter()
+            .filter(|f| self.records.iter().any(|r| r.fields.contains_key(**f)))
+            .map(|f| f.to_string())
+            .collect();
+        for r in &self.records {
+            for k in r.fields.keys() {
+                if !fields.contains(k) {
+                    fields.push(k.clone());
+                }
+            }
+        }
+        let mut header = vec!["article_date".to_string()];
+        header.extend(fields.iter().cloned());
+        header.extend(["confidence".to_string(), "article_id".to_string()]);
+        let rows: Vec<Vec<String>> = self
+            .records
+            .iter()
+            .map(|r| {
+                let mut row = vec![r.article.date.clone()];
+                row.extend(
+                    fields
+                        .iter()
+                        .map(|f| r.fields.get(f).map(cell).unwrap_or_default()),
+                );
+                row.extend([r.confidence.to_string(), r.article.id.clone()]);
+                row
+            })
+            .collect();
+        write_table(&mut self.out, &header, &rows)?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> Sink for TableSink<W> {
+    fn write(&mut self, record: &FactRecord) -> io::Result<()> {
+        self.records.push(record.clone());
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        let commit = self.commit;
+        commit(self.into_inner()?)
+    }
+}
+
+/// Write `rows` under `header` as left-aligned columns two spaces apart, with a rule under the header;
+/// cells longer than 48 characters are cut with `…`, line breaks become spaces.
+pub fn write_table<W: Write>(
+    out: &mut W,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    let fit = |s: &str| -> String {
+        let s = s.replace(['\n', '\r', '\t'], " ");
+        if s.chars().count() > TABLE_CELL_CHARS {
+            let mut t: String = s.chars().take(TABLE_CELL_CHARS - 1).collect();
+            t.push('…');
+            t
+        } else {
+            s
+        }
+    };
+    let header: Vec<String> = header.iter().map(|h| fit(h)).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| fit(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let line = |out: &mut W, cells: &[String]| -> io::Result<()> {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                let w = widths.get(i).copied().unwrap_or(0);
+                s.push_str(c);
+                s.extend(std::iter::repeat_n(' ', w - c.chars().count().min(w) + 2));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(out, &header)?;
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(out, &rule)?;
+    for r in &rows {
+        line(out, r)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

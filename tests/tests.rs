@@ -9,4 +9,5 @@ mod regression;
 mod rule_examples;
 mod rules_check;
 mod seeds;
+mod store;
 mod support;
