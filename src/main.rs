@@ -112,6 +112,9 @@ struct NetArgs {
     /// Archive directory: raw pages, crawl state and the run lock (required for crawl).
     #[arg(long)]
     archive: Option<PathBuf>,
+    /// Also write every extracted page and all its facts into this SQLite fact store (see `extract --db`).
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Contact URL or address for site owners, sent in the User-Agent.
     #[arg(long)]
     contact: Option<String>,
@@ -507,11 +510,13 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Explain(args) => explain(args),
         Command::Fetch(args) => {
+            let db = args.net.db.clone();
             let (mut cfg, quiet) = args.net.into_config();
             cfg.articles = args.urls;
-            web_run(cfg, Mode::Fetch, quiet)
+            web_run(cfg, Mode::Fetch, quiet, db)
         }
         Command::Crawl(args) => {
+            let db = args.net.db.clone();
             let (flags, quiet) = args.net.into_config();
             let flags = CrawlConfig {
                 feeds: args.feeds,
@@ -532,7 +537,7 @@ fn run(cli: Cli) -> Result<u8> {
                 },
                 None => flags,
             };
-            web_run(cfg, Mode::Crawl, quiet)
+            web_run(cfg, Mode::Crawl, quiet, db)
         }
         Command::Read(args) => read(args),
         Command::Query(args) => query(args),
@@ -636,6 +641,12 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     // fails that article alone (it is extracted on a later run).
     let skipped = std::cell::Cell::new(0usize);
     let events = read_inputs(inputs, read_opts).filter_map(|ev| {
+        // The skip check needs the page's text and date, so with a store an HTML page is parsed
+        // here rather than in the workers.
+        let ev = match (&store, ev) {
+            (Some(_), ev @ ReadEvent::Html(_)) if !args.force => ev.resolve(),
+            (_, ev) => ev,
+        };
         if let (Some(store), ReadEvent::Article(a)) = (&store, &ev)
             && !args.force
         {
@@ -716,7 +727,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
 
 /// `fetch` and `crawl`: validate settings, run, write facts and the report, map the outcome to an exit
 /// code (fetch: 1 when any URL failed or was skipped; crawl: 1 when the failure rate passes its limit; 3 when locked).
-fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
+fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Result<u8> {
     let settings = match cfg.settings(mode, chrono::Utc::now()) {
         Ok(s) => s,
         Err(e) => {
@@ -743,7 +754,25 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
         explain: false,
         min_confidence,
     };
-    let report = match crawl::run(&settings, &rules, opts, |r| sink.write(r)) {
+    let store = match &db {
+        Some(p) => Some(Store::open(
+            p,
+            &rules.version,
+            StoreOptions {
+                min_confidence,
+                ..StoreOptions::default()
+            },
+        )?),
+        None => None,
+    };
+    let on_article =
+        |a: &newsfacts::article::Article, records: &[newsfacts::fact::FactRecord]| match &store {
+            Some(s) => s
+                .write_article(a, records.to_vec())
+                .map_err(std::io::Error::other),
+            None => Ok(()),
+        };
+    let report = match crawl::run(&settings, &rules, opts, |r| sink.write(r), on_article) {
         Ok(r) => r,
         Err(e @ RunError::Locked { .. }) => {
             eprintln!("newsfacts: {e}");
@@ -756,6 +785,9 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool) -> Result<u8> {
         }
     };
     sink.finish().context("committing output")?;
+    if let Some(store) = store {
+        store.finish()?;
+    }
     for p in &report.pages {
         if matches!(p.outcome, "failed" | "skipped")
             && (mode == Mode::Fetch || p.outcome == "failed")

@@ -715,3 +715,34 @@ fn crawl_config_errors_exit_2() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("archive"), "{}", stderr(&out));
 }
+
+#[test]
+fn fetch_with_a_db_stores_each_page_and_its_facts() {
+    let site = Site::start();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("facts.db");
+    let out = newsfacts()
+        .arg("fetch")
+        .arg("--db")
+        .arg(&db)
+        .arg(site.url("/news/grammys-swift.html"))
+        .args(FAST)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let q = newsfacts()
+        .args(["query", "--format", "csv", "--db"])
+        .arg(&db)
+        .args([
+            "sql",
+            "SELECT f.winner, a.url LIKE '%/news/grammys-swift.html' AS page FROM facts f \
+             JOIN articles a ON a.id = f.article_id WHERE f.kind = 'award_win' ORDER BY f.winner",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&q), 0, "{}", stderr(&q));
+    assert_eq!(
+        String::from_utf8_lossy(&q.stdout),
+        "winner,page\nMiley Cyrus,1\nTaylor Swift,1\n"
+    );
+}

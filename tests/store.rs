@@ -136,6 +136,10 @@ fn fixture_run() -> &'static FixtureRun {
     })
 }
 
+/// Articles under `fixtures/`: 16 text files, 3 HTML pages in `fixtures/html/` and the 11 pages of
+/// the crawl test's site in `fixtures/site/` (its feed, sitemaps and robots file are not articles).
+const FIXTURE_ARTICLES: usize = 30;
+
 #[test]
 fn rerun_upserts_skips_unchanged_and_force_redoes() {
     let shared = fixture_run();
@@ -144,12 +148,12 @@ fn rerun_upserts_skips_unchanged_and_force_redoes() {
     assert!(recs.len() > 50, "the fixtures give many facts");
     // The store holds exactly what stdout carried.
     assert_eq!(facts_table(&shared.db), as_rows(&recs));
-    assert_eq!(articles_table(&shared.db).len(), 16);
+    assert_eq!(articles_table(&shared.db).len(), FIXTURE_ARTICLES);
     assert_eq!(
         summary(first),
         format!(
-            "newsfacts: 16 articles read, 0 failed, {n} facts emitted, 0 unchanged articles \
-             skipped; store {}: 16 articles, {n} facts",
+            "newsfacts: {FIXTURE_ARTICLES} articles read, 0 failed, {n} facts emitted, 0 unchanged \
+             articles skipped; store {}: {FIXTURE_ARTICLES} articles, {n} facts",
             shared.db.display(),
             n = recs.len()
         )
@@ -164,9 +168,10 @@ fn rerun_upserts_skips_unchanged_and_force_redoes() {
     assert_eq!(code(&second), 0);
     assert_eq!(stdout(&second), "");
     assert!(
-        summary(&second).starts_with(
-            "newsfacts: 0 articles read, 0 failed, 0 facts emitted, 16 unchanged articles skipped"
-        ),
+        summary(&second).starts_with(&format!(
+            "newsfacts: 0 articles read, 0 failed, 0 facts emitted, {FIXTURE_ARTICLES} unchanged \
+             articles skipped"
+        )),
         "{}",
         summary(&second)
     );
@@ -177,7 +182,7 @@ fn rerun_upserts_skips_unchanged_and_force_redoes() {
     assert_eq!(code(&forced), 0);
     assert_eq!(stdout(&forced), stdout(first));
     assert_eq!(facts_table(&db), as_rows(&recs));
-    assert_eq!(articles_table(&db).len(), 16);
+    assert_eq!(articles_table(&db).len(), FIXTURE_ARTICLES);
 }
 
 #[test]

@@ -227,6 +227,7 @@ pub fn run(
     rules: &RuleSet,
     opts: RunOptions,
     mut emit: impl FnMut(&FactRecord) -> io::Result<()>,
+    mut on_article: impl FnMut(&crate::article::Article, &[FactRecord]) -> io::Result<()>,
 ) -> Result<Report, RunError> {
     let started = Utc::now();
     let clock = std::time::Instant::now();
@@ -351,6 +352,8 @@ pub fn run(
         let Event::Article(article, records, _) = ev else {
             return Ok(());
         };
+        // Every fact of the page, new or not, for a fact store (which replaces the page's facts).
+        on_article(&article, &records)?;
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let before = match (&store, settings.mode) {
             (Some(s), Mode::Crawl) => match s.emitted(&ids) {
