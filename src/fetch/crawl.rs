@@ -353,7 +353,7 @@ pub fn run(
             return Ok(());
         };
         // Every fact of the page, new or not, for a fact store (which replaces the page's facts).
-        on_article(&article, &records)?;
+        on_article(article, &records)?;
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let before = match (&store, settings.mode) {
             (Some(s), Mode::Crawl) => match s.emitted(&ids) {
