@@ -53,59 +53,45 @@ where
 {
     let extractor = Extractor::new(rules).explain(opts.explain);
     let mut summary = Summary::default();
-    let mut chunk: Vec<ReadEvent> = Vec::with_capacity(CHUNK);
-    let mut chunk_bytes = 0;
-    let mut events = events.into_iter();
-    loop {
-        let next = events.next();
-        let end = next.is_none();
-        if let Some(ev) = next {
-            chunk_bytes += ev.size();
-            chunk.push(ev);
-        }
-        if chunk.len() >= CHUNK || chunk_bytes >= CHUNK_BYTES || (end && !chunk.is_empty()) {
-            // HTML pages are parsed here, in parallel, then extracted in the same task.
-            let results: Vec<(ReadEvent, Option<Extraction>)> = std::mem::take(&mut chunk)
-                .into_par_iter()
-                .map(|ev| {
-                    let ev = ev.resolve();
-                    let ex = match &ev {
-                        ReadEvent::Article(a) => Some(extractor.extract(a)),
-                        _ => None,
-                    };
-                    (ev, ex)
-                })
-                .collect();
-            for (ev, ex) in results {
-                match (&ev, ex) {
-                    (ReadEvent::Article(a), Some(mut ex)) => {
-                        summary.articles += 1;
-                        let facts = std::mem::take(&mut ex.facts);
-                        let records: Vec<FactRecord> = facts
-                            .into_iter()
-                            .filter(|f| f.confidence >= opts.min_confidence)
-                            .map(|f| FactRecord::new(a, f))
-                            .collect();
-                        summary.facts += records.len();
-                        on_event(Event::Article(a, records, &ex))?;
-                    }
-                    (ReadEvent::Failed(e), _) => {
-                        summary.failed += 1;
-                        on_event(Event::Failed(e))?;
-                    }
-                    (ReadEvent::Warning(e), _) => {
-                        summary.warnings += 1;
-                        on_event(Event::Warning(e))?;
-                    }
-                    (ReadEvent::Article(_), None) | (ReadEvent::Html(_), _) => {}
+    for chunk in chunks(events) {
+        // HTML pages are parsed here, in parallel, then extracted in the same task.
+        let results: Vec<(ReadEvent, Option<Extraction>)> = chunk
+            .into_par_iter()
+            .map(|ev| {
+                let ev = ev.resolve();
+                let ex = match &ev {
+                    ReadEvent::Article(a) => Some(extractor.extract(a)),
+                    _ => None,
+                };
+                (ev, ex)
+            })
+            .collect();
+        for (ev, ex) in results {
+            match (&ev, ex) {
+                (ReadEvent::Article(a), Some(mut ex)) => {
+                    summary.articles += 1;
+                    let facts = std::mem::take(&mut ex.facts);
+                    let records: Vec<FactRecord> = facts
+                        .into_iter()
+                        .filter(|f| f.confidence >= opts.min_confidence)
+                        .map(|f| FactRecord::new(a, f))
+                        .collect();
+                    summary.facts += records.len();
+                    on_event(Event::Article(a, records, &ex))?;
                 }
+                (ReadEvent::Failed(e), _) => {
+                    summary.failed += 1;
+                    on_event(Event::Failed(e))?;
+                }
+                (ReadEvent::Warning(e), _) => {
+                    summary.warnings += 1;
+                    on_event(Event::Warning(e))?;
+                }
+                (ReadEvent::Article(_), None) | (ReadEvent::Html(_), _) => {}
             }
-            chunk_bytes = 0;
-        }
-        if end {
-            return Ok(summary);
         }
     }
+    Ok(summary)
 }
 
 /// Deliver `events` in input order with HTML pages parsed into articles, in parallel chunks (the
@@ -117,28 +103,30 @@ pub fn resolve_in_order<I, E>(
 where
     I: IntoIterator<Item = ReadEvent>,
 {
-    let mut chunk: Vec<ReadEvent> = Vec::with_capacity(CHUNK);
-    let mut chunk_bytes = 0;
-    let mut events = events.into_iter();
-    loop {
-        let next = events.next();
-        let end = next.is_none();
-        if let Some(ev) = next {
-            chunk_bytes += ev.size();
-            chunk.push(ev);
-        }
-        if chunk.len() >= CHUNK || chunk_bytes >= CHUNK_BYTES || (end && !chunk.is_empty()) {
-            let resolved: Vec<ReadEvent> = std::mem::take(&mut chunk)
-                .into_par_iter()
-                .map(ReadEvent::resolve)
-                .collect();
-            for ev in resolved {
-                on_event(ev)?;
-            }
-            chunk_bytes = 0;
-        }
-        if end {
-            return Ok(());
+    for chunk in chunks(events) {
+        let resolved: Vec<ReadEvent> = chunk.into_par_iter().map(ReadEvent::resolve).collect();
+        for ev in resolved {
+            on_event(ev)?;
         }
     }
+    Ok(())
+}
+
+/// The events cut into chunks of at most `CHUNK` events or about `CHUNK_BYTES` bytes, in order.
+fn chunks<I>(events: I) -> impl Iterator<Item = Vec<ReadEvent>>
+where
+    I: IntoIterator<Item = ReadEvent>,
+{
+    let mut events = events.into_iter().peekable();
+    std::iter::from_fn(move || {
+        events.peek()?;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut bytes = 0;
+        while chunk.len() < CHUNK && bytes < CHUNK_BYTES {
+            let Some(ev) = events.next() else { break };
+            bytes += ev.size();
+            chunk.push(ev);
+        }
+        Some(chunk)
+    })
 }

@@ -5,24 +5,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{code, newsfacts, run, stderr};
+use crate::support::{code, newsfacts, records, run, stderr, stdout};
 use serde_json::Value;
 
 const SEED: &str = "fixtures/000_a70e21486debb34f.txt";
 const SEED_ID: &str = "000_a70e21486debb34f";
 const DUA: &str = "Dua Lipa won Best New Artist at the 2019 Grammy Awards.";
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-/// Every stdout line parsed as JSON.
-fn records(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect()
-}
 
 fn article_ids(recs: &[Value]) -> Vec<String> {
     recs.iter()

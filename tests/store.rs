@@ -10,20 +10,9 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
-use crate::support::{code, newsfacts, run, stderr};
+use crate::support::{code, newsfacts, records, run, stderr, stdout};
 
 const DUA: &str = "Dua Lipa won Best New Artist at the 2019 Grammy Awards.";
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn records(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect()
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temp path")

@@ -3,6 +3,7 @@
 use std::process::Output;
 
 use assert_cmd::Command;
+use serde_json::Value;
 
 pub fn newsfacts() -> Command {
     let mut cmd = Command::cargo_bin("newsfacts").expect("the newsfacts binary is built");
@@ -20,4 +21,16 @@ pub fn code(o: &Output) -> i32 {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// Every stdout line parsed as JSON.
+pub fn records(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
 }
