@@ -6,7 +6,7 @@ parse per page. Called by scripts/bench-html; see README "HTML benchmark".
 Scoring follows the two datasets' READMEs: word 4-gram shingle multisets per document, precision and
 recall macro-averaged, F1 of the two averages; dates compared as YYYY-MM-DD, `null` truth scored as
 TN (no prediction) / FP (any prediction)."""
-import argparse, gzip, json, os, re, subprocess, sys, time
+import argparse, gzip, json, os, re, subprocess, time
 from collections import Counter
 
 WORD = re.compile(r"\w+")
@@ -73,7 +73,7 @@ def run_newsfacts(args, manifest):
     out = subprocess.run([args.newsfacts_bench], input=json.dumps(manifest).encode(), capture_output=True, check=True)
     res = json.loads(out.stdout)
     secs = res.get("cpu_seconds") or res["seconds"]
-    return secs, res["seconds"], {k: v for k, v in res["results"].items()}
+    return secs, res["seconds"], res["results"]
 
 
 def run_trafilatura(manifest):
@@ -138,7 +138,7 @@ def main():
         print(f"speed ratio newsfacts / trafilatura: {rows[0]['pps'] / rows[1]['pps']:.1f}x")
     if args.details:
         with open(args.details, "w") as f:
-            json.dump({"rows": [{k: v for k, v in r.items()} for r in rows],
+            json.dump({"rows": rows,
                        "newsfacts": res, "truth_dates": {k: v["date"] for k, v in hd.items()}}, f)
 
 

@@ -19,6 +19,9 @@ PARTITIONS=${PARTITIONS:-4}
 REPEAT=${REPEAT:-20}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# Spark runs the command as written, so `newsfacts` must be on the PATH the executors inherit.
+BIN_DIR=$WORK/bin
+mkdir "$BIN_DIR"
 
 if [ -z "${JAVA_HOME:-}" ]; then
   JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
@@ -30,11 +33,8 @@ if [ -z "${NEWSFACTS:-}" ]; then
   cargo build --release --quiet
   NEWSFACTS=$PWD/target/release/newsfacts
 fi
-# Spark runs the command as written, so `newsfacts` must be on the PATH the executors inherit.
-BIN_DIR=$(mktemp -d)
 ln -s "$(readlink -f "$NEWSFACTS")" "$BIN_DIR/newsfacts"
 export PATH="$BIN_DIR:$PATH"
-trap 'rm -rf "$WORK" "$BIN_DIR"' EXIT
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
@@ -48,18 +48,18 @@ echo "pyspark: $("$VENV/bin/python" -c 'import pyspark; print(pyspark.__version_
 CORPUS=${1:-}
 if [ -z "$CORPUS" ]; then
   CORPUS=$WORK/corpus.jsonl
-  # Each fixture as one JSON line (` date YYYY-MM-DD` header split off), with an explicit `source`:
-  # without one, records name `<stdin>:LINE`, and line numbers restart in every Spark partition.
-  python3 - "$REPEAT" > "$CORPUS" <<'PY'
-import json, pathlib, re, sys
-repeat = int(sys.argv[1])
+  # Each fixture as one JSON line, as `newsfacts read` sees it (date header split off), with an
+  # explicit `source`: without one, records name `<stdin>:LINE`, and line numbers restart in every
+  # Spark partition.
+  newsfacts read -q fixtures/*.txt > "$WORK/articles.jsonl"
+  python3 - "$REPEAT" "$WORK/articles.jsonl" > "$CORPUS" <<'PY'
+import json, sys
+repeat, articles = int(sys.argv[1]), sys.argv[2]
+articles = [json.loads(line) for line in open(articles, encoding="utf-8")]
 for k in range(repeat):
-    for p in sorted(pathlib.Path("fixtures").glob("*.txt")):
-        text = p.read_text(encoding="utf-8").lstrip()
-        m = re.match(r"(?i)date:?[ \t]+(\S+)", text)
-        body = text[m.end():].strip()
-        ident = p.stem if k == 0 else f"{p.stem}~{k}"
-        print(json.dumps({"id": ident, "date": m.group(1), "text": body, "source": f"{p}#{k}"}))
+    for a in articles:
+        ident = a["id"] if k == 0 else f"{a['id']}~{k}"
+        print(json.dumps({"id": ident, "date": a["date"], "text": a["text"], "source": f"{a['source']}#{k}"}))
 PY
 fi
 echo "corpus: $CORPUS ($(wc -l < "$CORPUS") articles), $PARTITIONS partitions"

@@ -599,30 +599,19 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         eprintln!("newsfacts: --min-confidence must be within [0, 1]");
         return Ok(EXIT_USAGE);
     }
-    if let Some(j) = args.jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(j.max(1))
-            .build_global()
-            .context("starting worker threads")?;
-    }
+    set_jobs(args.jobs)?;
 
     let read_opts = ReadOptions {
         default_date: args.date,
         shard: args.shard,
     };
     let progress = progress_bar(args.quiet, || input_bytes(&inputs, &read_opts));
-    let store = match &args.db {
-        Some(p) => Some(Store::open(
-            p,
-            &rules.version,
-            StoreOptions {
-                min_confidence: args.min_confidence,
-                batch_articles: args.db_batch.max(1),
-                ..StoreOptions::default()
-            },
-        )?),
-        None => None,
-    };
+    let store = open_store(
+        args.db.as_deref(),
+        &rules,
+        args.min_confidence,
+        args.db_batch,
+    )?;
     let format = match args.format {
         ExtractFormat::Jsonl => Format::Jsonl,
         ExtractFormat::Csv => Format::Csv,
@@ -754,17 +743,8 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
         explain: false,
         min_confidence,
     };
-    let store = match &db {
-        Some(p) => Some(Store::open(
-            p,
-            &rules.version,
-            StoreOptions {
-                min_confidence,
-                ..StoreOptions::default()
-            },
-        )?),
-        None => None,
-    };
+    let batch = StoreOptions::default().batch_articles;
+    let store = open_store(db.as_deref(), &rules, min_confidence, batch)?;
     let on_article =
         |a: &newsfacts::article::Article, records: &[newsfacts::fact::FactRecord]| match &store {
             Some(s) => s
@@ -831,13 +811,35 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
     Ok(if failed { EXIT_INPUT } else { 0 })
 }
 
-fn read(args: ReadArgs) -> Result<u8> {
-    if let Some(j) = args.jobs {
+/// `--jobs N`: the size of rayon's global pool (default: all cores).
+fn set_jobs(jobs: Option<usize>) -> Result<()> {
+    if let Some(j) = jobs {
         rayon::ThreadPoolBuilder::new()
             .num_threads(j.max(1))
             .build_global()
             .context("starting worker threads")?;
     }
+    Ok(())
+}
+
+/// The fact store at `path`, if one was asked for (`--db`).
+fn open_store(
+    path: Option<&std::path::Path>,
+    rules: &RuleSet,
+    min_confidence: f64,
+    batch_articles: usize,
+) -> Result<Option<Store>> {
+    let Some(p) = path else { return Ok(None) };
+    let opts = StoreOptions {
+        min_confidence,
+        batch_articles: batch_articles.max(1),
+        ..StoreOptions::default()
+    };
+    Ok(Some(Store::open(p, &rules.version, opts)?))
+}
+
+fn read(args: ReadArgs) -> Result<u8> {
+    set_jobs(args.jobs)?;
     let inputs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
     let events = read_inputs(
         inputs,
@@ -850,7 +852,7 @@ fn read(args: ReadArgs) -> Result<u8> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     pipeline::resolve_in_order(events, |ev| -> Result<()> {
         match ev {
-            newsfacts::reader::ReadEvent::Article(a) => {
+            ReadEvent::Article(a) => {
                 articles += 1;
                 let rec = serde_json::json!({
                     "id": a.id,
@@ -863,12 +865,12 @@ fn read(args: ReadArgs) -> Result<u8> {
                 });
                 writeln!(out, "{rec}").context("writing records")?;
             }
-            newsfacts::reader::ReadEvent::Failed(e) => {
+            ReadEvent::Failed(e) => {
                 failed += 1;
                 eprintln!("newsfacts: error: {e}");
             }
-            newsfacts::reader::ReadEvent::Warning(e) => eprintln!("newsfacts: warning: {e}"),
-            newsfacts::reader::ReadEvent::Html(_) => {}
+            ReadEvent::Warning(e) => eprintln!("newsfacts: warning: {e}"),
+            ReadEvent::Html(_) => {}
         }
         Ok(())
     })?;
@@ -982,12 +984,12 @@ fn explain(args: ExplainArgs) -> Result<u8> {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    let events: Box<dyn Iterator<Item = newsfacts::reader::ReadEvent>> = if args.text {
+    let events: Box<dyn Iterator<Item = ReadEvent>> = if args.text {
         let Some(date) = args.date else {
             eprintln!("newsfacts: --text needs --date");
             return Ok(EXIT_USAGE);
         };
-        Box::new(std::iter::once(newsfacts::reader::ReadEvent::Article(
+        Box::new(std::iter::once(ReadEvent::Article(
             newsfacts::article::Article {
                 id: "text".into(),
                 source: "--text".into(),

@@ -360,7 +360,7 @@ fn read_file(path: PathBuf, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadEv
 }
 
 fn read_text_file(path: &Path, opts: &ReadOptions) -> Vec<ReadEvent> {
-    let bytes = match read_capped(path) {
+    let bytes = match read_capped(path, MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(reason) => return vec![fail(path, None, reason)],
     };
@@ -389,7 +389,7 @@ fn read_text_file(path: &Path, opts: &ReadOptions) -> Vec<ReadEvent> {
 }
 
 fn read_html_file(path: &Path, gzipped: bool, opts: &ReadOptions) -> ReadEvent {
-    let bytes = match read_capped_to(path, MAX_HTML_BYTES) {
+    let bytes = match read_capped(path, MAX_HTML_BYTES) {
         Ok(b) => b,
         Err(reason) => return fail(path, None, reason),
     };
@@ -425,7 +425,8 @@ fn read_html_file(path: &Path, gzipped: bool, opts: &ReadOptions) -> ReadEvent {
     }))
 }
 
-fn read_capped_to(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+/// The file's bytes, or a reason when it cannot be read or is larger than `max`.
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let f = File::open(path).map_err(|e| io_reason(&e))?;
     let mut bytes = Vec::new();
     f.take(max + 1)
@@ -433,21 +434,6 @@ fn read_capped_to(path: &Path, max: u64) -> Result<Vec<u8>, String> {
         .map_err(|e| io_reason(&e))?;
     if bytes.len() as u64 > max {
         return Err(format!("file larger than {} MiB; not read", max >> 20));
-    }
-    Ok(bytes)
-}
-
-fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
-    let f = File::open(path).map_err(|e| io_reason(&e))?;
-    let mut bytes = Vec::new();
-    f.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_reason(&e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "file larger than {} MiB; not read",
-            MAX_FILE_BYTES >> 20
-        ));
     }
     Ok(bytes)
 }
@@ -615,18 +601,18 @@ impl JsonlReader {
             Some(serde_json::Value::Number(n)) => n.to_string(),
             _ => return Err("missing or empty \"id\"".into()),
         };
+        let date = match rec.date.as_deref() {
+            Some(d) => Some(parse_article_date(d).ok_or_else(|| {
+                format!(
+                    "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
+                    truncate(d, 40)
+                )
+            })?),
+            None => None,
+        };
         if rec.text.is_none()
             && let Some(html) = rec.html
         {
-            let date = match rec.date.as_deref() {
-                Some(d) => Some(parse_article_date(d).ok_or_else(|| {
-                    format!(
-                        "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
-                        truncate(d, 40)
-                    )
-                })?),
-                None => None,
-            };
             let location = Location {
                 path: self.path.clone(),
                 line: Some(self.line_no),
@@ -642,16 +628,8 @@ impl JsonlReader {
                 bytes: html.into_bytes(),
             })));
         }
-        let (date, date_source) = match rec.date.as_deref() {
-            Some(d) => (
-                parse_article_date(d).ok_or_else(|| {
-                    format!(
-                        "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
-                        truncate(d, 40)
-                    )
-                })?,
-                "field",
-            ),
+        let (date, date_source) = match date {
+            Some(d) => (d, "field"),
             None => (
                 self.opts
                     .default_date

@@ -84,31 +84,20 @@ pub struct JsonlSink<W: Write> {
     commit: fn(W) -> io::Result<()>,
 }
 
-impl JsonlSink<BufWriter<io::Stdout>> {
+impl JsonlSink<Target> {
     pub fn stdout() -> Self {
-        JsonlSink {
-            out: BufWriter::with_capacity(1 << 16, io::stdout()),
-            commit: |mut w| w.flush(),
-        }
+        JsonlSink::new(Target::stdout(), Target::commit)
     }
-}
 
-impl JsonlSink<AtomicFile> {
     pub fn file(path: &Path) -> io::Result<Self> {
-        Ok(JsonlSink {
-            out: AtomicFile::create(path)?,
-            commit: AtomicFile::commit,
-        })
+        Ok(JsonlSink::new(Target::file(path)?, Target::commit))
     }
 }
 
 impl JsonlSink<Vec<u8>> {
     /// In memory, for tests and embedding.
     pub fn memory() -> Self {
-        JsonlSink {
-            out: Vec::new(),
-            commit: |_| Ok(()),
-        }
+        JsonlSink::new(Vec::new(), |_| Ok(()))
     }
 
     pub fn into_bytes(self) -> Vec<u8> {
@@ -117,6 +106,10 @@ impl JsonlSink<Vec<u8>> {
 }
 
 impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W, commit: fn(W) -> io::Result<()>) -> Self {
+        JsonlSink { out, commit }
+    }
+
     pub fn write_record(&mut self, record: &FactRecord) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, record)?;
         self.out.write_all(b"\n")
@@ -195,10 +188,7 @@ pub enum Format {
 /// A sink writing `format` to `target`.
 pub fn sink_for(format: Format, target: Target) -> Box<dyn Sink> {
     match format {
-        Format::Jsonl => Box::new(JsonlSink {
-            out: target,
-            commit: Target::commit,
-        }),
+        Format::Jsonl => Box::new(JsonlSink::new(target, Target::commit)),
         Format::Json => Box::new(JsonArraySink::new(target, Target::commit)),
         Format::Csv => Box::new(CsvSink::new(target, Target::commit)),
         Format::Table => Box::new(TableSink::new(target, Target::commit)),

@@ -217,11 +217,7 @@ impl Store {
         let p = path.display().to_string();
         let conn = Connection::open(path).map_err(|e| sqlite(&p, e))?;
         init(&conn, &p)?;
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| sqlite(&p, e))?;
+        let reader = open_reader(path, &p)?;
         let (send, recv) = std::sync::mpsc::sync_channel(WRITER_QUEUE);
         let state = WriterState {
             conn,
@@ -255,11 +251,7 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing { path: p });
         }
-        let reader = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| sqlite(&p, e))?;
+        let reader = open_reader(path, &p)?;
         let (version, app, _) = header(&reader).map_err(|e| sqlite(&p, e))?;
         check_header(&p, version, app)?;
         reader
@@ -601,12 +593,22 @@ impl WriterState {
     }
 }
 
+/// A read-only connection: the skip check and queries, beside the writer thread's connection.
+fn open_reader(path: &Path, p: &str) -> Result<Connection, StoreError> {
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| sqlite(p, e))
+}
+
 /// Create the schema in a new file, or check an existing one's header.
 fn init(conn: &Connection, path: &str) -> Result<(), StoreError> {
     let err = |e| sqlite(path, e);
     conn.busy_timeout(Duration::from_secs(30)).map_err(err)?;
     let (version, app, tables) = header(conn).map_err(err)?;
-    if !(version == 0 && app == 0 && tables == 0) {
+    let fresh = version == 0 && app == 0 && tables == 0;
+    if !fresh {
         check_header(path, version, app)?;
     }
     // WAL: readers (queries, the skip check) run beside the writer, and a commit is one sequential
@@ -622,7 +624,7 @@ fn init(conn: &Connection, path: &str) -> Result<(), StoreError> {
         .map_err(err)?;
     conn.pragma_update(None, "wal_autocheckpoint", 8192)
         .map_err(err)?;
-    if version == 0 && app == 0 && tables == 0 {
+    if fresh {
         conn.execute_batch(&format!(
             "BEGIN IMMEDIATE; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; \
              PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
@@ -739,6 +741,7 @@ impl FactQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fact::Fact;
     use chrono::NaiveDate;
 
     fn article(id: &str, text: &str) -> Article {
@@ -757,14 +760,8 @@ mod tests {
         let Value::Object(fields) = fields else {
             panic!("fields must be an object")
         };
-        FactRecord {
-            id: crate::fact::fact_id(kind, &a.id, &fields),
+        let fact = Fact {
             kind: kind.into(),
-            article: ArticleRef {
-                id: a.id.clone(),
-                source: a.source.clone(),
-                date: "2024-06-15".into(),
-            },
             fields,
             evidence: Evidence {
                 text: a.text.clone(),
@@ -774,7 +771,8 @@ mod tests {
             rule: "test#r".into(),
             confidence: 0.9,
             explain: None,
-        }
+        };
+        FactRecord::new(a, fact)
     }
 
     fn all(store: &Store, q: FactQuery) -> Vec<FactRecord> {

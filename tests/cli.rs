@@ -2,10 +2,10 @@
 //! of the records. Expected values are worked out by hand from the inputs written here.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
-use crate::support::{code, newsfacts, records, run, stderr, stdout};
+use crate::support::{code, newsfacts, records, run, stderr, stdout, write};
 use serde_json::Value;
 
 const SEED: &str = "fixtures/000_a70e21486debb34f.txt";
@@ -39,15 +39,6 @@ fn keys(v: &Value) -> Vec<&str> {
 
 fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 temp path")
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&p, bytes).unwrap();
-    p
 }
 
 /// The body of a text article: the ` date YYYY-MM-DD` header and surrounding whitespace removed.

@@ -8,13 +8,14 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::{code, newsfacts, stderr};
+use crate::support::{code, newsfacts, records, stderr};
 
 const SITE: &str = "fixtures/site";
 
@@ -284,11 +285,23 @@ const FAST: &[&str] = &[
     "-q",
 ];
 
-fn records(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON record per line"))
-        .collect()
+/// `newsfacts fetch ARGS` with the fast settings.
+fn fetch<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    newsfacts()
+        .arg("fetch")
+        .args(args)
+        .args(FAST)
+        .output()
+        .expect("newsfacts runs")
+}
+
+fn assert_stderr_has(out: &Output, needle: &str) {
+    let err = stderr(out);
+    assert!(err.contains(needle), "{needle:?} not in stderr:\n{err}");
 }
 
 /// (page path, kind, key field) of each record, sorted: what came out, readable in a failure message.
@@ -330,7 +343,7 @@ fn outcomes(report: &Value, base: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn crawl(site: &Site, archive: &Path, report: &Path) -> std::process::Output {
+fn crawl(site: &Site, archive: &Path, report: &Path) -> Output {
     let mut cmd = newsfacts();
     cmd.args([
         "crawl",
@@ -362,7 +375,7 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     // First night.
     let out = crawl(&site, &archive, &report_path);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let first = records(&out.stdout);
+    let first = records(&out);
     let b = &site.base;
     let want1 = vec![
         (
@@ -473,23 +486,19 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     // Re-extraction from the archive, without the network, gives the same facts.
     let again = newsfacts().arg("extract").arg(&archive).output().unwrap();
     assert_eq!(code(&again), 0, "{}", stderr(&again));
-    assert!(
-        stderr(&again).contains("consent or paywall"),
-        "{}",
-        stderr(&again)
-    );
+    assert_stderr_has(&again, "consent or paywall");
     let ids = |recs: &[Value]| -> HashSet<String> {
         recs.iter()
             .map(|r| r["id"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(ids(&records(&again.stdout)), ids(&first));
+    assert_eq!(ids(&records(&again)), ids(&first));
 
     // Second night: the feed has one new story, the SZA story was updated, nothing else changed.
     site.state.round.store(2, Ordering::SeqCst);
     let out = crawl(&site, &archive, &report_path);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let second = records(&out.stdout);
+    let second = records(&out);
     assert_eq!(
         summary(&second, b),
         vec![
@@ -546,11 +555,7 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
     lock.try_lock().unwrap();
     let out = crawl(&site, &archive, &report_path);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("another newsfacts run holds the lock"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "another newsfacts run holds the lock");
     assert!(out.stdout.is_empty());
     assert!(
         site.take_hits().is_empty(),
@@ -561,21 +566,16 @@ fn crawl_twice_fetches_only_what_changed_and_never_repeats_a_fact() {
 #[test]
 fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
     let site = Site::start();
-    let out = newsfacts()
-        .arg("fetch")
-        .args([
-            site.url("/news/grammys-swift.html"),
-            site.url("/news/press-kit.pdf"),
-            site.url("/private/leak.html"),
-            "ftp://127.0.0.1/file.html".to_string(),
-            site.url("/news/missing.html"),
-            site.url("/news/busy.html"),
-        ])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = fetch([
+        site.url("/news/grammys-swift.html"),
+        site.url("/news/press-kit.pdf"),
+        site.url("/private/leak.html"),
+        "ftp://127.0.0.1/file.html".to_string(),
+        site.url("/news/missing.html"),
+        site.url("/news/busy.html"),
+    ]);
     assert_eq!(code(&out), 1, "four URLs gave nothing: {}", stderr(&out));
-    let recs = records(&out.stdout);
+    let recs = records(&out);
     assert_eq!(
         summary(&recs, &site.base),
         vec![
@@ -592,17 +592,14 @@ fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
             ),
         ]
     );
-    let err = stderr(&out);
-    assert!(
-        err.contains("content type application/pdf is not HTML"),
-        "{err}"
-    );
-    assert!(err.contains("disallowed by robots.txt"), "{err}");
-    assert!(err.contains("only http and https"), "{err}");
-    assert!(
-        err.contains("missing.html: HTTP 404 Not Found (http_404)"),
-        "{err}"
-    );
+    for needle in [
+        "content type application/pdf is not HTML",
+        "disallowed by robots.txt",
+        "only http and https",
+        "missing.html: HTTP 404 Not Found (http_404)",
+    ] {
+        assert_stderr_has(&out, needle);
+    }
     let hits = site.take_hits();
     assert_eq!(count(&hits, "/news/missing.html"), 1, "4xx is not retried");
     assert_eq!(
@@ -617,22 +614,13 @@ fn fetch_extracts_named_pages_and_reports_what_it_skipped() {
 fn a_failing_robots_txt_means_nothing_is_fetched_from_that_host() {
     let site = Site::start();
     site.state.robots_down.store(true, Ordering::SeqCst);
-    let out = newsfacts()
-        .args([
-            "fetch",
-            &site.url("/news/grammys-swift.html"),
-            &site.url("/news/sza.html"),
-        ])
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = fetch([
+        site.url("/news/grammys-swift.html"),
+        site.url("/news/sza.html"),
+    ]);
     assert_eq!(code(&out), 1);
     assert!(out.stdout.is_empty());
-    assert!(
-        stderr(&out).contains("robots.txt answered 503"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "robots.txt answered 503");
     let hits = site.take_hits();
     // robots.txt once, retried twice as a 5xx; then cached: no page is requested.
     assert_eq!(count(&hits, "/robots.txt"), 3);
@@ -654,11 +642,7 @@ fn private_addresses_are_refused_by_default() {
         .unwrap();
     assert_eq!(code(&out), 1);
     assert!(out.stdout.is_empty());
-    assert!(
-        stderr(&out).contains("--allow-private-addresses"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "--allow-private-addresses");
     assert!(
         site.take_hits().is_empty(),
         "not even robots.txt was requested"
@@ -669,20 +653,14 @@ fn private_addresses_are_refused_by_default() {
 fn fetch_with_an_archive_mines_a_304_from_the_archived_copy() {
     let site = Site::start();
     let dir = tempfile::tempdir().unwrap();
-    let run = || {
-        newsfacts()
-            .args(["fetch", &site.url("/news/kendrick.html"), "--archive"])
-            .arg(dir.path())
-            .args(FAST)
-            .output()
-            .unwrap()
-    };
+    let url = site.url("/news/kendrick.html");
+    let run = || fetch([url.as_ref(), "--archive".as_ref(), dir.path().as_os_str()]);
     let one = run();
     assert_eq!(code(&one), 0, "{}", stderr(&one));
     let two = run();
     assert_eq!(code(&two), 0, "{}", stderr(&two));
     assert_eq!(one.stdout, two.stdout);
-    assert_eq!(records(&two.stdout).len(), 2);
+    assert_eq!(records(&two).len(), 2);
     let hits: Vec<_> = site
         .take_hits()
         .into_iter()
@@ -707,13 +685,13 @@ fn crawl_config_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("dealy"), "{}", stderr(&out));
+    assert_stderr_has(&out, "dealy");
     let out = newsfacts()
         .args(["crawl", "--feed", "http://127.0.0.1:9/feed.xml"])
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("archive"), "{}", stderr(&out));
+    assert_stderr_has(&out, "archive");
 }
 
 #[test]
@@ -721,14 +699,11 @@ fn fetch_with_a_db_stores_each_page_and_its_facts() {
     let site = Site::start();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("facts.db");
-    let out = newsfacts()
-        .arg("fetch")
-        .arg("--db")
-        .arg(&db)
-        .arg(site.url("/news/grammys-swift.html"))
-        .args(FAST)
-        .output()
-        .unwrap();
+    let out = fetch([
+        "--db".as_ref(),
+        db.as_os_str(),
+        site.url("/news/grammys-swift.html").as_ref(),
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let q = newsfacts()
         .args(["query", "--format", "csv", "--db"])

@@ -2,16 +2,10 @@
 //! Expected texts, titles and dates are worked out by hand from the pages.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{code, records, run, stderr};
+use crate::support::{code, records, run, stderr, write};
 use serde_json::Value;
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
 
 fn p(path: &Path) -> &str {
     path.to_str().expect("UTF-8 temp path")

@@ -4,20 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{code, run, stderr};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use crate::support::{code, copy_dir, run, stderr};
 
 /// A temp folder holding a copy of the real rules plus `extra` files (name, contents).
 fn rules_with(extra: &[(&str, &str)]) -> tempfile::TempDir {

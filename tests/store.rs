@@ -2,7 +2,6 @@
 //! are read off the fixture articles and the inputs written here.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
@@ -10,7 +9,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
-use crate::support::{code, newsfacts, records, run, stderr, stdout};
+use crate::support::{code, copy_dir, newsfacts, records, run, stderr, stdout};
 
 const DUA: &str = "Dua Lipa won Best New Artist at the 2019 Grammy Awards.";
 
@@ -26,6 +25,12 @@ fn summary(o: &Output) -> String {
         .to_string()
 }
 
+/// A fact as one comparable line: id, kind, article id, fields, evidence text, start, end, rule,
+/// confidence.
+fn fact_row(cells: [&dyn std::fmt::Display; 9]) -> String {
+    cells.map(|c| c.to_string()).join("|")
+}
+
 /// Every fact row, sorted by id: what must be equal between runs.
 fn facts_table(db: &Path) -> Vec<String> {
     let c = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
@@ -36,18 +41,17 @@ fn facts_table(db: &Path) -> Vec<String> {
         )
         .unwrap();
     st.query_map([], |r| {
-        Ok(format!(
-            "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, i64>(5)?,
-            r.get::<_, i64>(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, f64>(8)?,
-        ))
+        Ok(fact_row([
+            &r.get::<_, String>(0)?,
+            &r.get::<_, String>(1)?,
+            &r.get::<_, String>(2)?,
+            &r.get::<_, String>(3)?,
+            &r.get::<_, String>(4)?,
+            &r.get::<_, i64>(5)?,
+            &r.get::<_, i64>(6)?,
+            &r.get::<_, String>(7)?,
+            &r.get::<_, f64>(8)?,
+        ]))
     })
     .unwrap()
     .collect::<Result<_, _>>()
@@ -71,35 +75,21 @@ fn as_rows(recs: &[Value]) -> Vec<String> {
     let mut rows: Vec<String> = recs
         .iter()
         .map(|r| {
-            format!(
-                "{}|{}|{}|{}|{}|{}|{}|{}|{}",
-                r["id"].as_str().unwrap(),
-                r["kind"].as_str().unwrap(),
-                r["article"]["id"].as_str().unwrap(),
-                r["fields"],
-                r["evidence"]["text"].as_str().unwrap(),
-                r["evidence"]["start"],
-                r["evidence"]["end"],
-                r["rule"].as_str().unwrap(),
-                r["confidence"].as_f64().unwrap(),
-            )
+            fact_row([
+                &r["id"].as_str().unwrap(),
+                &r["kind"].as_str().unwrap(),
+                &r["article"]["id"].as_str().unwrap(),
+                &r["fields"],
+                &r["evidence"]["text"].as_str().unwrap(),
+                &r["evidence"]["start"],
+                &r["evidence"]["end"],
+                &r["rule"].as_str().unwrap(),
+                &r["confidence"].as_f64().unwrap(),
+            ])
         })
         .collect();
     rows.sort();
     rows
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 /// One `extract --db` run over the fixtures, shared by the tests that only read its store or its
@@ -656,7 +646,7 @@ fn kill_9_midway_then_restart_gives_exactly_the_clean_runs_facts() {
     let mut landed = 0;
     // Kill points: before anything is stored (rules still compiling), then as soon as the store has
     // grown past what an earlier run left: inside a batch transaction or between chunks.
-    let mut kill_at = |wait: Box<dyn Fn() -> bool>| {
+    let mut kill_at = |wait: &dyn Fn() -> bool| {
         let mut child = start();
         let t = Instant::now();
         while !wait() && t.elapsed() < Duration::from_secs(120) {
@@ -671,21 +661,14 @@ fn kill_9_midway_then_restart_gives_exactly_the_clean_runs_facts() {
             landed += 1;
         }
     };
-    kill_at(Box::new(|| true));
-    let db2 = db.clone();
-    kill_at(Box::new(move || committed_articles(&db2).unwrap_or(0) >= 1));
+    kill_at(&|| true);
+    kill_at(&|| committed_articles(&db).unwrap_or(0) >= 1);
     let stored = committed_articles(&db).unwrap_or(0);
     assert!((stored as usize) < N, "the second run was killed midway");
-    let db3 = db.clone();
-    kill_at(Box::new(move || {
-        committed_articles(&db3).unwrap_or(0) > stored
-    }));
+    kill_at(&|| committed_articles(&db).unwrap_or(0) > stored);
     assert!(landed >= 2, "kills landed while the runs were working");
 
-    let last = newsfacts()
-        .args(["extract", "--db", s(&db), "--no-stdout", s(&corpus)])
-        .output()
-        .unwrap();
+    let last = run(&["extract", "--db", s(&db), "--no-stdout", s(&corpus)]);
     assert_eq!(code(&last), 0, "{}", stderr(&last));
     assert!(
         summary(&last).contains(" unchanged articles skipped")
@@ -695,5 +678,4 @@ fn kill_9_midway_then_restart_gives_exactly_the_clean_runs_facts() {
     );
     assert_eq!(facts_table(&db), want);
     assert_eq!(articles_table(&db), articles_table(&clean));
-    std::io::stderr().flush().ok();
 }

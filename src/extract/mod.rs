@@ -332,39 +332,45 @@ fn same_act(kind: &KindSpec, fields: &[(String, Value)], rules: &RuleSet) -> Opt
 /// candidate whose work is the tail of another's work ("Soft" of "Hit Me Hard and Soft"), the other
 /// key fields equal, is a truncated reading and goes.
 fn drop_truncated_works(cands: &mut Vec<Candidate>, rules: &RuleSet) {
-    let value = |c: &Candidate, f: &str| {
-        c.fields
-            .iter()
-            .find(|(n, _)| n == f)
-            .map(|(_, v)| v.clone())
-    };
-    let work = |c: &Candidate| value(c, "work").and_then(|v| v.as_str().map(str::to_string));
-    // The kind's other key fields: a truncated reading agrees with the full one on all of them.
-    let rest = |c: &Candidate| -> Vec<Option<Value>> {
-        rules.kind(&c.kind).map_or_else(Vec::new, |k| {
-            k.key
-                .iter()
-                .filter(|f| *f != "work")
-                .map(|f| value(c, f))
-                .collect()
-        })
-    };
-    let mut keep = vec![true; cands.len()];
-    for (i, a) in cands.iter().enumerate() {
-        let Some(wa) = work(a) else { continue };
-        for b in cands.iter() {
-            if a.sentence != b.sentence || a.kind != b.kind {
-                continue;
-            }
-            let Some(wb) = work(b) else { continue };
-            if wb.len() > wa.len() && wb.ends_with(&format!(" {wa}")) && rest(a) == rest(b) {
-                keep[i] = false;
-                break;
-            }
-        }
+    fn value<'c>(c: &'c Candidate, f: &str) -> Option<&'c Value> {
+        c.fields.iter().find(|(n, _)| n == f).map(|(_, v)| v)
     }
-    let mut k = keep.into_iter();
-    cands.retain(|_| k.next().unwrap_or(true));
+    // Per candidate: its work, and the kind's other key fields (a truncated reading agrees with the
+    // full one on all of them).
+    type Key<'c> = Option<(&'c str, Vec<Option<&'c Value>>)>;
+    let keys: Vec<Key> = cands
+        .iter()
+        .map(|c| {
+            let work = value(c, "work")?.as_str()?;
+            let rest = rules.kind(&c.kind).map_or_else(Vec::new, |k| {
+                k.key
+                    .iter()
+                    .filter(|f| *f != "work")
+                    .map(|f| value(c, f))
+                    .collect()
+            });
+            Some((work, rest))
+        })
+        .collect();
+    let truncated: Vec<bool> = cands
+        .iter()
+        .zip(&keys)
+        .map(|(a, ka)| {
+            let Some((wa, ra)) = ka else { return false };
+            cands.iter().zip(&keys).any(|(b, kb)| {
+                kb.as_ref().is_some_and(|(wb, rb)| {
+                    a.sentence == b.sentence
+                        && a.kind == b.kind
+                        && wb.len() > wa.len()
+                        && wb.ends_with(wa)
+                        && wb[..wb.len() - wa.len()].ends_with(' ')
+                        && ra == rb
+                })
+            })
+        })
+        .collect();
+    let mut drop = truncated.into_iter();
+    cands.retain(|_| !drop.next().unwrap_or(false));
 }
 
 /// Evidence text comes from the original article (curly quotes and all), though matching ran on the

@@ -14,11 +14,13 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::reader::{InputError, Location, ReadEvent, ReadOptions};
+use crate::sink::AtomicFile;
 
 pub const MARKER: &str = "newsfacts-archive.json";
 const FORMAT: &str = "newsfacts-archive";
@@ -54,6 +56,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 pub struct Archive {
     root: PathBuf,
+    /// Held while writing: an [`AtomicFile`]'s temporary name is per process, and two workers may
+    /// store the same content-addressed object at once (the run lock keeps other processes out).
+    writing: Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -88,6 +93,7 @@ impl Archive {
         }
         Ok(Archive {
             root: root.to_path_buf(),
+            writing: Mutex::new(()),
         })
     }
 
@@ -102,14 +108,17 @@ impl Archive {
     /// Store a body and its meta; the body is written once per content, the meta updated.
     pub fn put(&self, body: &[u8], meta: &PageMeta) -> io::Result<()> {
         let base = self.object_base(&meta.sha256);
+        let _turn = super::lock(&self.writing);
         if let Some(dir) = base.parent() {
             fs::create_dir_all(dir)?;
         }
         let gz = base.with_extension("html.gz");
         if !gz.is_file() {
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            let mut file = AtomicFile::create(&gz)?;
+            let mut enc = flate2::write::GzEncoder::new(&mut file, flate2::Compression::default());
             enc.write_all(body)?;
-            write_atomic(&gz, &enc.finish()?)?;
+            enc.finish()?;
+            file.commit()?;
         }
         write_atomic(
             &base.with_extension("json"),
@@ -138,18 +147,10 @@ fn read_gz(path: &Path) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Write a file under a temporary name and rename it into place (concurrent writers of the same
-/// content-addressed file are harmless).
 fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "tmp-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    let mut f = File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    fs::rename(&tmp, path)
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
 }
 
 /// The archive as reader input: the latest archived version of each URL, in URL order, as articles.
@@ -274,6 +275,36 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn workers_storing_the_same_page_at_once_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Archive::open(dir.path()).unwrap();
+        let body = b"<p>Same syndicated story on two hosts.</p>";
+        let sha = sha256_hex(body);
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                let (a, sha) = (&a, sha.clone());
+                s.spawn(move || {
+                    let meta = PageMeta {
+                        sha256: sha,
+                        url: format!("http://h{i}.test/a"),
+                        final_url: format!("http://h{i}.test/a"),
+                        fetched_at: "2024-03-01T00:00:00Z".into(),
+                        status: 200,
+                        headers: Vec::new(),
+                    };
+                    a.put(body, &meta).unwrap();
+                });
+            }
+        });
+        assert_eq!(a.get(&sha).unwrap(), body);
+        // Only the object and its meta remain: no temporary file is left behind.
+        let files = fs::read_dir(dir.path().join("objects").join(&sha[..2]))
+            .unwrap()
+            .count();
+        assert_eq!(files, 2);
     }
 
     #[test]

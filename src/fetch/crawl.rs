@@ -205,7 +205,7 @@ fn take_lock(archive: &Archive) -> Result<RunLock, RunError> {
         file,
         "pid {}, started {}",
         std::process::id(),
-        Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+        now_str(Utc::now())
     );
     Ok(RunLock { _file: file })
 }
@@ -221,13 +221,23 @@ fn now_str(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Run a fetch or crawl. Facts go to `emit` in page order; the report comes back.
+/// A failed query on the crawl state (`state.sqlite` under the archive).
+fn state_error(source: rusqlite::Error) -> StoreError {
+    StoreError {
+        path: "state.sqlite".into(),
+        source,
+    }
+}
+
+/// Run a fetch or crawl. Facts go to `emit` in page order (a crawl passes only facts no run emitted
+/// before); `on_article` first sees every mined article with all its facts, new or not (for a fact
+/// store, which replaces a page's facts). The report comes back.
 pub fn run(
     settings: &RunSettings,
     rules: &RuleSet,
     opts: RunOptions,
     mut emit: impl FnMut(&FactRecord) -> io::Result<()>,
-    mut on_article: impl FnMut(&crate::article::Article, &[FactRecord]) -> io::Result<()>,
+    mut on_article: impl FnMut(&Article, &[FactRecord]) -> io::Result<()>,
 ) -> Result<Report, RunError> {
     let started = Utc::now();
     let clock = std::time::Instant::now();
@@ -281,7 +291,9 @@ pub fn run(
 
     // 2. What to fetch: explicit articles always (conditionally), entries when new or changed.
     let mut seen_urls: HashSet<String> = HashSet::new();
-    let mut jobs: Vec<(Job, Option<PageState>)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    // The stored state of each URL to fetch: validators, content hash, what the new state builds on.
+    let mut previous: HashMap<String, PageState> = HashMap::new();
     let explicit = settings.articles.iter().map(|u| (u.clone(), None, true));
     let listed = entries.into_iter().map(|e| (e.url, e.date, false));
     for (url, date, is_explicit) in explicit.chain(listed) {
@@ -295,10 +307,7 @@ pub fn run(
             continue;
         }
         let state = match &store {
-            Some(s) => s.page(&url).map_err(|source| StoreError {
-                path: "state.sqlite".into(),
-                source,
-            })?,
+            Some(s) => s.page(&url).map_err(state_error)?,
             None => None,
         };
         if settings.mode == Mode::Crawl
@@ -315,21 +324,19 @@ pub fn run(
             continue;
         }
         let mut job = Job::new(&url, Kind::Page);
-        // Validators only help when the archive still has the bytes they stand for.
-        if let Some(st) = state.as_ref().filter(|s| s.content_hash.is_some()) {
-            job.etag = st.etag.clone();
-            job.last_modified = st.last_modified.clone();
+        if let Some(st) = state {
+            // Validators only help when the archive still has the bytes they stand for.
+            if st.content_hash.is_some() {
+                job.etag = st.etag.clone();
+                job.last_modified = st.last_modified.clone();
+            }
+            previous.insert(url, st);
         }
-        jobs.push((job, state));
+        jobs.push(job);
     }
 
     // 3. Fetch, archive and turn pages into articles on the workers.
-    let previous: HashMap<String, PageState> = jobs
-        .iter()
-        .filter_map(|(j, s)| s.clone().map(|s| (j.url.clone(), s)))
-        .collect();
-    let job_list: Vec<Job> = jobs.into_iter().map(|(j, _)| j).collect();
-    let results = fetcher.fetch_all(job_list, |job, outcome| {
+    let mut results = fetcher.fetch_all(jobs, |job, outcome| {
         page_result(
             job,
             outcome,
@@ -345,8 +352,8 @@ pub fn run(
     let mut facts_per_page: HashMap<String, usize> = HashMap::new();
     let mut store_error = None;
     let events: Vec<ReadEvent> = results
-        .iter()
-        .filter_map(|r| r.article.clone().map(ReadEvent::Article))
+        .iter_mut()
+        .filter_map(|r| r.article.take().map(ReadEvent::Article))
         .collect();
     let summary = pipeline::run(rules, events, opts, |ev| -> io::Result<()> {
         let Event::Article(article, records, _) = ev else {
@@ -381,11 +388,7 @@ pub fn run(
     })
     .map_err(RunError::Sink)?;
     if let Some(source) = store_error {
-        return Err(StoreError {
-            path: "state.sqlite".into(),
-            source,
-        }
-        .into());
+        return Err(state_error(source).into());
     }
     counts.articles = summary.articles;
 
@@ -403,16 +406,13 @@ pub fn run(
     }
     if let Some(s) = store.as_mut() {
         s.commit_run(&state_rows, &new_facts, &now_str(finished))
-            .map_err(|source| StoreError {
-                path: "state.sqlite".into(),
-                source,
-            })?;
+            .map_err(state_error)?;
     }
     let mut skipped_by_reason = skipped_quiet;
     let mut failed_by_reason = BTreeMap::new();
     let mut requested = 0usize;
     for p in &pages {
-        let reason = p.reason.clone().unwrap_or_default();
+        let reason = p.reason.as_deref().unwrap_or_default();
         match p.outcome {
             "fetched" if p.kind == Kind::Page => counts.fetched += 1,
             "not_modified" => counts.not_modified += 1,
@@ -420,18 +420,13 @@ pub fn run(
             "consent_or_paywall" => counts.consent_or_paywall += 1,
             "failed" => {
                 counts.failed += 1;
-                *failed_by_reason.entry(reason.clone()).or_default() += 1;
+                *failed_by_reason.entry(reason.to_string()).or_default() += 1;
             }
+            "skipped" => *skipped_by_reason.entry(reason.to_string()).or_default() += 1,
             _ => {}
         }
-        if p.outcome == "skipped" {
-            *skipped_by_reason.entry(reason.clone()).or_default() += 1;
-        }
         let no_request = p.outcome == "skipped"
-            && matches!(
-                reason.as_str(),
-                "robots" | "bad_url" | "scheme" | "private_address"
-            );
+            && matches!(reason, "robots" | "bad_url" | "scheme" | "private_address");
         if !no_request {
             requested += 1;
         }
@@ -545,12 +540,10 @@ fn page_result(
     settings: &RunSettings,
 ) -> PageResult {
     let mut report = base_report(job);
-    let now = now_str(Utc::now());
     let mut state = PageState {
-        fetched_at: now.clone(),
+        fetched_at: now_str(Utc::now()),
         ..previous.cloned().unwrap_or_default()
     };
-    state.fetched_at = now.clone();
     let mut article = None;
     match outcome {
         Outcome::Fetched(f) => {
@@ -675,7 +668,7 @@ fn mine(
         }
         Ok(a) => Some(a),
         Err(e) => {
-            if looks_like_wall(&rough_text(body, charset)) {
+            if looks_like_wall(&rough_text(body, Some(final_url), charset)) {
                 report.outcome = "consent_or_paywall";
                 report.detail = Some("consent or paywall page; not mined".into());
             } else {
@@ -685,5 +678,58 @@ fn mine(
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> PageReport {
+        base_report(&Job::new("http://x.test/a", Kind::Page))
+    }
+
+    #[test]
+    fn a_page_without_an_article_is_a_wall_or_an_extraction_failure() {
+        let settings = super::super::config::CrawlConfig::default()
+            .settings(Mode::Fetch, Utc::now())
+            .unwrap();
+        // No date anywhere, so extraction gives up; the rough text is still recognised as a wall.
+        let wall =
+            b"<p>We value your privacy.</p><p>We use cookies.</p><p>Accept all or subscribe.</p>";
+        let mut r = report();
+        let a = mine(
+            &mut r,
+            wall,
+            "http://x.test/a",
+            "http://x.test/a",
+            None,
+            &settings,
+        );
+        assert!(a.is_none());
+        assert_eq!(r.outcome, "consent_or_paywall");
+        assert_eq!(r.reason, None);
+        assert_eq!(
+            r.detail.as_deref(),
+            Some("consent or paywall page; not mined")
+        );
+
+        let story = b"<p>Karol G won Best Musica Urbana Album at the Grammys.</p>";
+        let mut r = report();
+        let a = mine(
+            &mut r,
+            story,
+            "http://x.test/a",
+            "http://x.test/a",
+            None,
+            &settings,
+        );
+        assert!(a.is_none());
+        assert_eq!(r.outcome, "failed");
+        assert_eq!(r.reason.as_deref(), Some("extract"));
+        assert!(
+            r.detail.as_deref().unwrap().contains("no publication date"),
+            "{r:?}"
+        );
     }
 }

@@ -98,12 +98,7 @@ struct PinnedDns {
 impl Resolve for PinnedDns {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_ascii_lowercase();
-        let pinned = self
-            .pins
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&host)
-            .cloned();
+        let pinned = super::lock(&self.pins).get(&host).cloned();
         let result: Result<Addrs, Box<dyn std::error::Error + Send + Sync>> = match pinned {
             // Port 0: the connector puts in the URL's port.
             Some(ips) => Ok(Box::new(
@@ -184,12 +179,7 @@ impl Http {
             None => return Err(HttpFail::Other("URL has no host".into())),
         };
         if let url::Host::Domain(d) = host
-            && self
-                .dns
-                .pins
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .contains_key(&d.to_ascii_lowercase())
+            && super::lock(&self.dns.pins).contains_key(&d.to_ascii_lowercase())
         {
             return Ok(());
         }
@@ -212,11 +202,7 @@ impl Http {
             return Err(HttpFail::PrivateAddress(host.to_string()));
         }
         if let url::Host::Domain(d) = host {
-            self.dns
-                .pins
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(d.to_ascii_lowercase(), allowed);
+            super::lock(&self.dns.pins).insert(d.to_ascii_lowercase(), allowed);
         }
         Ok(())
     }

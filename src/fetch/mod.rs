@@ -451,14 +451,11 @@ fn content_type_ok(kind: Kind, headers: &HeaderMap) -> Result<(), String> {
     }
 }
 
+/// A refused address or an oversized body is a policy skip; anything else a failure.
 fn failed_outcome(e: HttpFail, url: Url) -> Outcome {
     match e {
         HttpFail::PrivateAddress(_) | HttpFail::TooLarge(_) => Outcome::Skipped {
-            reason: if matches!(e, HttpFail::TooLarge(_)) {
-                "too_large"
-            } else {
-                "private_address"
-            },
+            reason: e.key(),
             detail: e.to_string(),
             final_url: Some(url),
         },

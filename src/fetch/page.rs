@@ -33,38 +33,6 @@ pub fn charset_of(content_type: &str) -> Option<&str> {
     })
 }
 
-/// Decode bytes: BOM, then the HTTP charset, then a `<meta charset>` in the first 1 KiB, then UTF-8
-/// if valid, else windows-1252 (what browsers assume for undeclared legacy pages). Never fails.
-fn decode(bytes: &[u8], charset_hint: Option<&str>) -> String {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc
-            .decode_without_bom_handling(&bytes[bom_len..])
-            .0
-            .into_owned();
-    }
-    let declared = charset_hint
-        .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
-        .or_else(|| meta_charset(&bytes[..bytes.len().min(1024)]));
-    let enc = match declared {
-        Some(e) => e,
-        None if std::str::from_utf8(bytes).is_ok() => encoding_rs::UTF_8,
-        None => encoding_rs::WINDOWS_1252,
-    };
-    enc.decode_without_bom_handling(bytes).0.into_owned()
-}
-
-fn meta_charset(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let lower = head.to_ascii_lowercase();
-    let at = lower.windows(8).position(|w| w == b"charset=")? + 8;
-    let rest = &lower[at..];
-    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
-    let end = rest
-        .iter()
-        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
-        .unwrap_or(rest.len());
-    encoding_rs::Encoding::for_label(&rest[..end])
-}
-
 /// Words that make up consent walls and paywalls. Kept short and specific: a news story that
 /// mentions a subscription service once is not a paywall.
 const WALL_WORDS: &[&str] = &[
@@ -106,9 +74,10 @@ pub fn looks_like_wall(text: &str) -> bool {
 }
 
 /// Visible text of a page, roughly (tags, scripts and styles dropped): for the wall check on pages
-/// the extractor gave up on.
-pub fn rough_text(bytes: &[u8], charset_hint: Option<&str>) -> String {
-    let html = decode(bytes, charset_hint);
+/// the extractor gave up on. Decoded as the extractor decodes (same charset rules, same URL hint).
+pub fn rough_text(bytes: &[u8], url: Option<&str>, charset_hint: Option<&str>) -> String {
+    let tld = url.and_then(crate::html::encoding::url_tld);
+    let (html, _, _) = crate::html::encoding::decode(bytes, charset_hint, tld.as_deref());
     let doc = scraper::Html::parse_document(&html);
     let mut out = String::new();
     for node in doc.root_element().descendants() {
@@ -164,6 +133,20 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
         let a = page_to_article(b"<p>x</p>", "u", "s", None, None, Some(d)).unwrap();
         assert_eq!(a.date_source.as_deref(), Some("flag"));
+    }
+
+    #[test]
+    fn rough_text_keeps_visible_text_decoded_as_the_extractor_decodes() {
+        // windows-1252 named by the header only (é = E9); scripts and styles are not visible text.
+        let page = b"<html><head><style>p{}</style><script>var cookie=1;</script></head><body>\
+<p>Caf\xe9 Wire values your privacy.</p><p>We use cookies.</p><p>Accept all or subscribe.</p></body></html>";
+        let text = rough_text(page, Some("http://x.test/a"), Some("windows-1252"));
+        assert_eq!(
+            text,
+            "Caf\u{e9} Wire values your privacy.\nWe use cookies.\nAccept all or subscribe.\n"
+        );
+        // Two of its three sentences are about cookies or subscribing.
+        assert!(looks_like_wall(&text));
     }
 
     #[test]

@@ -12,9 +12,6 @@ pub(crate) struct Body {
     pub text: String,
     /// The element chosen as the article (for locating `<time>` elements and bylines).
     pub root: u32,
-    /// Indices into `doc.blocks` of the kept blocks.
-    #[allow(dead_code)]
-    pub kept: Vec<usize>,
 }
 
 fn link_density(chars: u32, link_chars: u32) -> f32 {
@@ -137,10 +134,10 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
         }
     }
 
-    let mut kept = Vec::new();
+    let mut text = String::new();
     // Roots are disjoint subtrees in document order, and so are blocks: one forward pass.
     let mut ri = 0;
-    for (bi, b) in doc.blocks.iter().enumerate() {
+    for b in &doc.blocks {
         if b.node == NONE {
             continue;
         }
@@ -164,14 +161,10 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
         {
             continue;
         }
-        kept.push(bi);
-    }
-    let mut text = String::new();
-    for &bi in &kept {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
-        text.push_str(&doc.blocks[bi].text);
+        text.push_str(&b.text);
     }
     Body {
         text,
@@ -180,7 +173,6 @@ pub(crate) fn extract(doc: &Doc<'_>, title: Option<&str>) -> Body {
         } else {
             best
         },
-        kept,
     }
 }
 

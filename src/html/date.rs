@@ -10,7 +10,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use regex::Regex;
 use serde_json::Value;
 
@@ -26,9 +26,7 @@ pub const SRC_MODIFIED: &str = "modified";
 pub const SRC_TEXT: &str = "text";
 
 /// The earliest plausible publication date of a web page.
-fn earliest() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1995, 1, 1).unwrap_or_default()
-}
+const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1995, 1, 1).expect("a valid date");
 
 /// Meta keys (name/property/itemprop, lower-cased) that carry the publication date, most trusted first.
 const PUBLISHED_META: &[&str] = &[
@@ -97,7 +95,7 @@ pub(crate) fn find(
     url: Option<&str>,
     latest: NaiveDate,
 ) -> Option<(NaiveDate, &'static str)> {
-    let ok = |d: NaiveDate| d >= earliest() && d <= latest;
+    let ok = |d: NaiveDate| d >= EARLIEST && d <= latest;
     let order = NumericOrder::MonthFirst;
 
     let region = article_region(doc, article_root);
@@ -355,20 +353,22 @@ pub fn date_from_url(url: &str) -> Option<NaiveDate> {
     let path = url.split_once("://").map_or(url, |(_, r)| r);
     let path = path.find('/').map_or("", |i| &path[i..]);
     let path = path.split(['?', '#']).next().unwrap_or(path);
-    for c in URL_DATE.captures_iter(path) {
-        let get = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<u32>().ok());
-        let d = match (get("y1"), get("m1"), get("d1")) {
-            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
-            _ => match (get("y2"), get("m2"), get("d2")) {
-                (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
-                _ => None,
-            },
-        };
-        if d.is_some() {
-            return d;
-        }
-    }
-    None
+    URL_DATE.captures_iter(path).find_map(|c| {
+        // Only the groups of the alternative that matched are set.
+        let (y, m, d) =
+            ymd_groups(&c, ["y1", "m1", "d1"]).or_else(|| ymd_groups(&c, ["y2", "m2", "d2"]))?;
+        NaiveDate::from_ymd_opt(y as i32, m, d)
+    })
+}
+
+/// The number in a named group, if the group took part in the match.
+fn group_num(c: &regex::Captures<'_>, name: &str) -> Option<u32> {
+    c.name(name)?.as_str().parse().ok()
+}
+
+/// The numbers in three named groups (year, month, day), if all three took part in the match.
+fn ymd_groups(c: &regex::Captures<'_>, [y, m, d]: [&str; 3]) -> Option<(u32, u32, u32)> {
+    Some((group_num(c, y)?, group_num(c, m)?, group_num(c, d)?))
 }
 
 /// A date in an attribute or JSON value: an ISO 8601 / RFC 3339 timestamp (the day as written: see the
@@ -457,40 +457,37 @@ pub fn find_in_text(s: &str, order: NumericOrder) -> Option<NaiveDate> {
         );
         Regex::new(&pat).expect("static regex")
     });
-    for c in DATE.captures_iter(s) {
-        let num = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<u32>().ok());
-        let date = if let (Some(y), Some(m), Some(d)) = (num("iy"), num("im"), num("id")) {
-            NaiveDate::from_ymd_opt(y as i32, m, d)
-        } else if let (Some(y), Some(m), Some(d)) = (num("gy"), num("gm"), num("gd")) {
-            NaiveDate::from_ymd_opt(y as i32, m, d)
-        } else if let (Some(y), Some(a), Some(b)) = (num("sy"), num("sa"), num("sb")) {
-            let (m, d) = if a > 12 {
-                (b, a)
-            } else if b > 12 {
-                (a, b)
-            } else {
-                match order {
-                    NumericOrder::MonthFirst => (a, b),
-                    NumericOrder::DayFirst => (b, a),
-                }
-            };
-            NaiveDate::from_ymd_opt(y as i32, m, d)
-        } else if let (Some(y), Some(m), Some(d)) = (num("ry"), num("rm"), num("rd")) {
-            NaiveDate::from_ymd_opt(y as i32, m, d)
-        } else if let (Some(mn), Some(d), Some(y)) = (c.name("mn"), num("md"), num("my")) {
-            month_number(mn.as_str()).and_then(|m| NaiveDate::from_ymd_opt(y as i32, m, d))
-        } else if let (Some(mn), Some(d), Some(y)) = (c.name("dm"), num("dd"), num("dy")) {
-            month_number(mn.as_str()).and_then(|m| NaiveDate::from_ymd_opt(y as i32, m, d))
-        } else {
-            None
+    DATE.captures_iter(s).find_map(|c| {
+        // Only the groups of the alternative that matched are set. Every alternative requires a year
+        // 19xx/20xx, so no further range check is needed.
+        let month_named = |[y, m, d]: [&str; 3]| {
+            Some((
+                group_num(&c, y)?,
+                month_number(c.name(m)?.as_str())?,
+                group_num(&c, d)?,
+            ))
         };
-        if let Some(d) = date
-            && d.year() >= 1900
-        {
-            return Some(d);
-        }
-    }
-    None
+        let (y, m, d) = ymd_groups(&c, ["iy", "im", "id"])
+            .or_else(|| ymd_groups(&c, ["gy", "gm", "gd"]))
+            .or_else(|| ymd_groups(&c, ["ry", "rm", "rd"]))
+            .or_else(|| month_named(["my", "mn", "md"]))
+            .or_else(|| month_named(["dy", "dm", "dd"]))
+            .or_else(|| {
+                let (y, a, b) = ymd_groups(&c, ["sy", "sa", "sb"])?;
+                let (m, d) = if a > 12 {
+                    (b, a)
+                } else if b > 12 {
+                    (a, b)
+                } else {
+                    match order {
+                        NumericOrder::MonthFirst => (a, b),
+                        NumericOrder::DayFirst => (b, a),
+                    }
+                };
+                Some((y, m, d))
+            })?;
+        NaiveDate::from_ymd_opt(y as i32, m, d)
+    })
 }
 
 #[cfg(test)]
@@ -502,41 +499,43 @@ mod tests {
     }
     const MF: NumericOrder = NumericOrder::MonthFirst;
 
+    /// Each input with the date expected from it.
+    fn check(f: impl Fn(&str) -> Option<NaiveDate>, cases: &[(&str, Option<NaiveDate>)]) {
+        for (input, want) in cases {
+            assert_eq!(f(input), *want, "{input}");
+        }
+    }
+
     #[test]
     fn midnight_rule_keeps_the_written_day() {
-        // 23:30 in New York is 04:30 UTC on the 7th: the publisher's day, the 6th, wins.
-        assert_eq!(
-            parse_date_value("2023-11-06T23:30:00-05:00", MF),
-            Some(d(2023, 11, 6))
+        check(
+            |s| parse_date_value(s, MF),
+            &[
+                // 23:30 in New York is 04:30 UTC on the 7th: the publisher's day, the 6th, wins.
+                ("2023-11-06T23:30:00-05:00", Some(d(2023, 11, 6))),
+                // Just after midnight UTC: still the 6th (in New York it was the evening of the 5th).
+                ("2023-11-06T00:30:00Z", Some(d(2023, 11, 6))),
+                ("2023-11-06T00:00:00+09:00", Some(d(2023, 11, 6))),
+                // Epoch seconds have no offset: UTC. 1699229400 = 2023-11-06T00:10:00Z.
+                ("1699229400", Some(d(2023, 11, 6))),
+                ("1699229400000", Some(d(2023, 11, 6))),
+            ],
         );
-        // Just after midnight UTC: still the 6th (in New York it was the evening of the 5th).
-        assert_eq!(
-            parse_date_value("2023-11-06T00:30:00Z", MF),
-            Some(d(2023, 11, 6))
-        );
-        assert_eq!(
-            parse_date_value("2023-11-06T00:00:00+09:00", MF),
-            Some(d(2023, 11, 6))
-        );
-        // Epoch seconds have no offset: UTC. 1699229400 = 2023-11-06T00:10:00Z.
-        assert_eq!(parse_date_value("1699229400", MF), Some(d(2023, 11, 6)));
-        assert_eq!(parse_date_value("1699229400000", MF), Some(d(2023, 11, 6)));
     }
 
     #[test]
     fn value_forms() {
-        assert_eq!(parse_date_value("2023/11/06", MF), Some(d(2023, 11, 6)));
-        assert_eq!(parse_date_value("20231106", MF), Some(d(2023, 11, 6)));
-        assert_eq!(
-            parse_date_value("2023-11-06 10:00:00", MF),
-            Some(d(2023, 11, 6))
+        check(
+            |s| parse_date_value(s, MF),
+            &[
+                ("2023/11/06", Some(d(2023, 11, 6))),
+                ("20231106", Some(d(2023, 11, 6))),
+                ("2023-11-06 10:00:00", Some(d(2023, 11, 6))),
+                ("Mon, 06 Nov 2023 10:00:00 GMT", Some(d(2023, 11, 6))),
+                ("2023-02-30", None),
+                ("soon", None),
+            ],
         );
-        assert_eq!(
-            parse_date_value("Mon, 06 Nov 2023 10:00:00 GMT", MF),
-            Some(d(2023, 11, 6))
-        );
-        assert_eq!(parse_date_value("2023-02-30", MF), None);
-        assert_eq!(parse_date_value("soon", MF), None);
     }
 
     #[test]
@@ -558,30 +557,25 @@ mod tests {
         );
         assert_eq!(t("version 1.2.3 of 2023"), None);
         assert_eq!(t("May 2023"), None);
+        // Every form needs a year 19xx or 20xx.
+        assert_eq!(t("1899-11-06"), None);
     }
 
     #[test]
     fn url_paths() {
-        assert_eq!(
-            date_from_url("https://x.com/2023/11/06/bts-wins/"),
-            Some(d(2023, 11, 6))
+        check(
+            date_from_url,
+            &[
+                ("https://x.com/2023/11/06/bts-wins/", Some(d(2023, 11, 6))),
+                ("https://x.com/news/2023-11-06-bts", Some(d(2023, 11, 6))),
+                ("https://x.com/a/20231106/b.html", Some(d(2023, 11, 6))),
+                ("https://x.com/story_20231106.html", Some(d(2023, 11, 6))),
+                // A month without a day is not a publication day; an id that looks like a date but isn't a day.
+                ("https://x.com/2023/11/bts-wins", None),
+                ("https://x.com/a/20231399/b", None),
+                // The host is not the path.
+                ("https://2023.11.06.example/", None),
+            ],
         );
-        assert_eq!(
-            date_from_url("https://x.com/news/2023-11-06-bts"),
-            Some(d(2023, 11, 6))
-        );
-        assert_eq!(
-            date_from_url("https://x.com/a/20231106/b.html"),
-            Some(d(2023, 11, 6))
-        );
-        assert_eq!(
-            date_from_url("https://x.com/story_20231106.html"),
-            Some(d(2023, 11, 6))
-        );
-        // A month without a day is not a publication day; an id that looks like a date but isn't a day.
-        assert_eq!(date_from_url("https://x.com/2023/11/bts-wins"), None);
-        assert_eq!(date_from_url("https://x.com/a/20231399/b"), None);
-        // The host is not the path.
-        assert_eq!(date_from_url("https://2023.11.06.example/"), None);
     }
 }

@@ -101,15 +101,11 @@ impl Doc<'_> {
     }
 }
 
+/// An element whose content is not walked as page text.
 enum Role {
     /// Contents ignored entirely.
     Skip,
-    /// Text collected separately (`<title>`, JSON-LD), not part of the body.
-    Capture(CaptureKind),
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum CaptureKind {
+    /// Text collected separately, not part of the body: the `<title>`, a JSON-LD script.
     Title,
     JsonLd,
 }
@@ -464,7 +460,7 @@ pub(crate) fn walk(html: &Html) -> Doc<'_> {
         match edge {
             Edge::Open(node) => {
                 if let Some((_, role)) = &skip {
-                    if let (Role::Capture(_), Node::Text(t)) = (role, node.value()) {
+                    if let (Role::Title | Role::JsonLd, Node::Text(t)) = (role, node.value()) {
                         captured.push_str(t);
                     }
                     continue;
@@ -491,12 +487,10 @@ pub(crate) fn walk(html: &Html) -> Doc<'_> {
                 if let Some((id, role)) = &skip {
                     if *id == node.id() {
                         match role {
-                            Role::Capture(CaptureKind::Title) if w.doc.title.is_none() => {
+                            Role::Title if w.doc.title.is_none() => {
                                 w.doc.title = Some(collapse_ws(&captured));
                             }
-                            Role::Capture(CaptureKind::JsonLd) => {
-                                w.doc.jsonld.push(std::mem::take(&mut captured))
-                            }
+                            Role::JsonLd => w.doc.jsonld.push(std::mem::take(&mut captured)),
                             _ => {}
                         }
                         skip = None;
@@ -546,8 +540,11 @@ fn open_element<'a>(
             "pubdate" => pubdate = true,
             "hidden" => hidden = true,
             "style" => {
-                let s = v.to_ascii_lowercase();
-                let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                let s: String = v
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
                 if s.contains("display:none") || s.contains("visibility:hidden") {
                     hidden = true;
                 }
@@ -575,13 +572,13 @@ fn open_element<'a>(
             return None;
         }
         "title" if w.doc.title.is_none() => {
-            return Some(Role::Capture(CaptureKind::Title));
+            return Some(Role::Title);
         }
         "script" => {
             return Some(
                 if script_type.is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
                 {
-                    Role::Capture(CaptureKind::JsonLd)
+                    Role::JsonLd
                 } else {
                     Role::Skip
                 },
@@ -612,12 +609,12 @@ fn open_element<'a>(
         hint = 1;
     }
     let tag = tag_of(name);
+    let block = is_block_level(name);
     let junk = is_junk_tag(name) || hint < 0;
     if name == "time"
         && let Some(dt) = datetime.or(content)
     {
-        let lower = class_id.to_ascii_lowercase() + itemprop.unwrap_or("");
-        let lower = lower.to_ascii_lowercase();
+        let lower = (class_id.clone() + itemprop.unwrap_or("")).to_ascii_lowercase();
         w.doc.times.push(TimeEl {
             node: idx,
             datetime: dt,
@@ -625,7 +622,7 @@ fn open_element<'a>(
             modified: lower.contains("modif") || lower.contains("updated"),
         });
     }
-    if is_block_level(name) {
+    if block {
         w.flush();
     }
     w.doc.nodes.push(ENode {
@@ -636,7 +633,7 @@ fn open_element<'a>(
         junk,
     });
     w.open.push((idx, id));
-    if is_block_level(name) {
+    if block {
         w.owners.push(idx);
     }
     if junk {
@@ -650,7 +647,7 @@ fn open_element<'a>(
             w.doc.date_lines.push((idx, t.to_string()));
         }
         w.date_hint.push((idx, w.hint_text.len()));
-    } else if !w.date_hint.is_empty() && is_block_level(name) {
+    } else if !w.date_hint.is_empty() && block {
         w.hint_text.push(' ');
     }
     match name {
@@ -678,15 +675,17 @@ fn close_element(w: &mut Walker<'_>, name: &str, id: ego_tree::NodeId) {
         }
     }
     if name == "h1" {
-        let text = w
-            .doc
-            .blocks
+        // The heading's blocks are the last ones pushed.
+        let blocks = &w.doc.blocks;
+        let start = blocks
             .iter()
-            .rev()
-            .take_while(|b| w.doc.contains(idx, b.node))
+            .rposition(|b| !w.doc.contains(idx, b.node))
+            .map_or(0, |i| i + 1);
+        let joined = blocks[start..]
+            .iter()
             .map(|b| b.text.as_str())
-            .collect::<Vec<_>>();
-        let joined: String = text.into_iter().rev().collect::<Vec<_>>().join(" ");
+            .collect::<Vec<_>>()
+            .join(" ");
         if !joined.is_empty() {
             w.doc.h1.push((idx, joined));
         }

@@ -80,7 +80,7 @@ fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
     det.feed(sample, sample.len() == bytes.len());
-    // chardetng panics on a TLD with anything but lower-case ASCII letters and digits: check first.
+    // chardetng panics on a TLD with non-ASCII bytes, a period or upper case: let only a plain label through.
     let tld = tld.filter(|t| {
         !t.is_empty()
             && t.bytes()

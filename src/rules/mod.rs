@@ -389,20 +389,6 @@ impl RuleSet {
         self.kinds.get(name)
     }
 
-    /// Indices of the rules worth trying on `sentence`, ascending: those with a trigger in it, and
-    /// every rule without triggers.
-    pub fn candidate_rules(&self, sentence: &str) -> Vec<usize> {
-        let mut hit = vec![false; self.rules.len()];
-        for &r in &self.always {
-            hit[r] = true;
-        }
-        self.mark_triggered(sentence, &mut hit);
-        hit.iter()
-            .enumerate()
-            .filter_map(|(i, &h)| h.then_some(i))
-            .collect()
-    }
-
     /// The rules without triggers, which no prefilter narrows.
     pub fn untriggered_rules(&self) -> &[usize] {
         &self.always

@@ -239,7 +239,11 @@ impl Expander<'_> {
         Ok(expanded)
     }
 
-    fn gazetteer_alternation(&self, spec: &str) -> Result<String, String> {
+    fn gazetteer_alternation(&mut self, spec: &str) -> Result<String, String> {
+        let key = format!("@{spec}");
+        if let Some(done) = self.cache.get(&key) {
+            return Ok(done.clone());
+        }
         let (name, insensitive) = match spec.strip_suffix("/i") {
             Some(n) => (n, true),
             None => (spec, false),
@@ -250,23 +254,10 @@ impl Expander<'_> {
         // `/i` spells each form as written, in lower, upper, title and sentence case rather than
         // with a case-insensitive flag: the text writes names in those cases, and pure literals
         // compile to a trie, where `(?i:...)` would make every form a chain of classes.
-        let mut spellings: Vec<String> = Vec::new();
+        let mut forms: Vec<String> = Vec::new();
         for f in g.surface_forms() {
-            spellings.push(f.to_string());
-            if insensitive {
-                let lower = f.to_lowercase();
-                spellings.push(f.to_uppercase());
-                spellings.push(capitalize_words(&lower, true));
-                spellings.push(capitalize_words(&lower, false));
-                spellings.push(lower);
-            }
-        }
-        // Longest first, so the leftmost-first alternation prefers the longest name.
-        spellings.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        spellings.dedup();
-        let mut forms: Vec<String> = Vec::with_capacity(spellings.len());
-        for f in &spellings {
-            let straight: String = f
+            // Text is matched with its curly quotes folded to straight ones.
+            let f: String = f
                 .chars()
                 .map(|c| match c {
                     '\u{2018}' | '\u{2019}' => '\'',
@@ -274,15 +265,26 @@ impl Expander<'_> {
                     c => c,
                 })
                 .collect();
-            if !forms.contains(&straight) {
-                forms.push(straight);
+            if insensitive {
+                let lower = f.to_lowercase();
+                forms.push(f.to_uppercase());
+                forms.push(capitalize_words(&lower, true));
+                forms.push(capitalize_words(&lower, false));
+                forms.push(lower);
             }
+            forms.push(f);
         }
-        if forms.is_empty() {
+        // Longest first, so the leftmost-first alternation prefers the longest name.
+        forms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        forms.dedup();
+        let alternation = if forms.is_empty() {
             // An empty gazetteer must match nothing, not the empty string.
-            return Ok("(?:[^\\s\\S])".into());
-        }
-        Ok(literal_trie(&forms))
+            "(?:[^\\s\\S])".to_string()
+        } else {
+            literal_trie(&forms)
+        };
+        self.cache.insert(key, alternation.clone());
+        Ok(alternation)
     }
 }
 
