@@ -591,6 +591,8 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         );
         return Ok(EXIT_USAGE);
     }
+    // Before the rules: their compilation runs on the worker pool too.
+    set_jobs(args.jobs)?;
     let rules = match load_rules(args.rules.as_deref()) {
         Ok(r) => r,
         Err(code) => return Ok(code),
@@ -599,7 +601,6 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         eprintln!("newsfacts: --min-confidence must be within [0, 1]");
         return Ok(EXIT_USAGE);
     }
-    set_jobs(args.jobs)?;
 
     let read_opts = ReadOptions {
         default_date: args.date,

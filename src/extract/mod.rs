@@ -85,6 +85,7 @@ impl<'r> Extractor<'r> {
 
         let untriggered = self.untriggered_sentences(text, &sentences);
         let mut hit = vec![false; self.rules.rules.len()];
+        let mut atoms = vec![false; self.rules.atom_count()];
         for (si, s) in sentences.iter().enumerate() {
             let stext = &text[s.start..s.end];
             hit.fill(false);
@@ -96,7 +97,9 @@ impl<'r> Extractor<'r> {
             if rule_ids.is_empty() {
                 continue;
             }
+            self.rules.mark_atoms(stext, &mut atoms);
             let mut run = SentenceRun {
+                atoms: &atoms,
                 ex: self,
                 article,
                 stext,
@@ -412,6 +415,8 @@ struct SentenceRun<'a, 'r> {
     sentence: Sentence,
     index: usize,
     ctx: &'a Context,
+    /// The literals of the rule set's pattern queries present in the sentence.
+    atoms: &'a [bool],
     mentions: Vec<Mention>,
     events: Vec<EventDate>,
     cands: Vec<Candidate>,
@@ -446,6 +451,9 @@ impl SentenceRun<'_, '_> {
         let rules = self.ex.rules;
         let rule = &rules.rules[ri];
         for (pi, p) in rule.patterns.iter().enumerate() {
+            if !p.query.admits(self.atoms) {
+                continue;
+            }
             let mut at = 0;
             while at <= self.stext.len() {
                 let Some(caps) = p.regex.captures_at(self.stext, at) else {

@@ -4,6 +4,7 @@
 //!
 //! Every fault in a rule set is collected and reported at once as `file:line:col: rule-id: message`.
 
+pub mod atoms;
 pub mod gazetteer;
 mod raw;
 
@@ -279,6 +280,8 @@ pub enum FieldSource {
 pub struct Pattern {
     pub source: String,
     pub regex: Regex,
+    /// The literals a sentence must hold for `regex` to match in it (derived from the regex).
+    pub query: atoms::Query,
     pub line: usize,
 }
 
@@ -355,6 +358,8 @@ pub struct RuleSet {
     pub gazetteers: HashMap<String, Gazetteer>,
     pub version: String,
     prefilter: Option<AhoCorasick>,
+    /// Finds the literals that patterns' queries ask for.
+    atoms: Option<atoms::Atoms>,
     /// For each prefilter pattern, the rules it admits.
     trigger_rules: Vec<Vec<usize>>,
     /// Rules with no triggers: always tried.
@@ -409,6 +414,18 @@ impl RuleSet {
                     hit[r] = true;
                 }
             }
+        }
+    }
+
+    /// How many literals the patterns' queries use: the length of the array [`RuleSet::mark_atoms`] fills.
+    pub fn atom_count(&self) -> usize {
+        self.atoms.as_ref().map_or(0, atoms::Atoms::len)
+    }
+
+    /// Mark in `present` the literals of every pattern's query found in `sentence`.
+    pub fn mark_atoms(&self, sentence: &str, present: &mut [bool]) {
+        if let Some(a) = &self.atoms {
+            a.mark(&atoms::fold(sentence), present);
         }
     }
 

@@ -4,10 +4,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aho_corasick::{AhoCorasickBuilder, MatchKind};
+use rayon::prelude::*;
 use regex::{Regex, RegexBuilder};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::atoms::{self, AtomsBuilder, Required};
 use super::*;
 use crate::article::parse_article_date;
 
@@ -173,6 +175,10 @@ struct Expander<'a> {
     macros: &'a HashMap<String, MacroDef>,
     gazetteers: &'a HashMap<String, Gazetteer>,
     cache: HashMap<String, String>,
+    /// When set, a gazetteer expands to one marker character (see [`atoms::marker`]) and its
+    /// spec is recorded here: the pattern skeleton that literal analysis parses, which is a
+    /// fraction of the size of the full pattern.
+    markers: Option<Vec<String>>,
 }
 
 impl Expander<'_> {
@@ -243,6 +249,16 @@ impl Expander<'_> {
         let key = format!("@{spec}");
         if let Some(done) = self.cache.get(&key) {
             return Ok(done.clone());
+        }
+        if let Some(specs) = &mut self.markers {
+            let name = spec.strip_suffix("/i").unwrap_or(spec);
+            if !self.gazetteers.contains_key(name) {
+                return Err(format!("unknown gazetteer {{@{name}}}"));
+            }
+            let marker = format!("\\x{{{:X}}}", u32::from(atoms::marker(specs.len())));
+            specs.push(spec.to_string());
+            self.cache.insert(key, marker.clone());
+            return Ok(marker);
         }
         let (name, insensitive) = match spec.strip_suffix("/i") {
             Some(n) => (n, true),
@@ -365,7 +381,7 @@ fn is_macro_name(s: &str) -> bool {
 /// `\s` and `\d` in rule patterns mean ASCII whitespace and ASCII digits. Their Unicode classes
 /// compile to many automaton states at every use (a third of a large rule's automaton), and the
 /// text they meet has its odd spaces folded to plain ones before matching (`sentence::fold_quotes`).
-fn ascii_classes(src: &str) -> String {
+pub(crate) fn ascii_classes(src: &str) -> String {
     let mut out = String::with_capacity(src.len());
     let mut in_class = 0usize;
     let mut chars = src.chars().peekable();
@@ -409,6 +425,9 @@ fn ascii_classes(src: &str) -> String {
     }
     out
 }
+
+/// A pattern's compiled regex and literal requirement, or why it did not compile.
+type Built = Result<(Regex, Required), String>;
 
 fn build_regex(src: &str) -> Result<Regex, String> {
     RegexBuilder::new(&ascii_classes(src))
@@ -542,6 +561,7 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         macros: &macros,
         gazetteers: &gazetteers,
         cache: HashMap::new(),
+        markers: None,
     };
     // Check every macro once, so an unused broken macro is still reported.
     let mut macro_names: Vec<&String> = macros.keys().collect();
@@ -652,8 +672,56 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         }
     }
 
+    // Every pattern's regex and literal requirement, built in parallel: they are most of start-up.
+    // The requirement is worked out on a skeleton of the pattern in which each gazetteer is one
+    // marker, analysed once (see atoms.rs).
+    let mut skeletons = Expander {
+        macros: &macros,
+        gazetteers: &gazetteers,
+        cache: HashMap::new(),
+        markers: Some(Vec::new()),
+    };
+    let mut sources: Vec<(String, String)> = parsed
+        .iter()
+        .flat_map(|(_, _, raw)| raw.rule.iter())
+        .flat_map(|r| r.get_ref().patterns.iter())
+        .filter_map(|p| {
+            let full = expander.expand(p.get_ref(), &mut Vec::new()).ok()?;
+            let skeleton = skeletons.expand(p.get_ref(), &mut Vec::new()).ok()?;
+            Some((full, skeleton))
+        })
+        .collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let marked: Vec<String> = skeletons
+        .markers
+        .take()
+        .unwrap_or_default()
+        .iter()
+        .map(|spec| expander.gazetteer_alternation(spec).unwrap_or_default())
+        .collect();
+    let gazetteer_reqs: Vec<Required> = marked
+        .par_iter()
+        // Case-insensitively: a gazetteer may sit inside a `(?i:...)` group, and a requirement
+        // that admits every case is sound in either place.
+        .map(|alt| atoms::required(&format!("(?i:{})", ascii_classes(alt)), &[]))
+        .collect();
+    let built: HashMap<String, Built> = sources
+        .into_par_iter()
+        .map(|(full, skeleton)| {
+            let built = build_regex(&full).map(|re| {
+                (
+                    re,
+                    atoms::required(&ascii_classes(&skeleton), &gazetteer_reqs),
+                )
+            });
+            (full, built)
+        })
+        .collect();
+
     // Rules.
     let mut rules: Vec<Rule> = Vec::new();
+    let mut atoms = AtomsBuilder::default();
     let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
     for (file, text, raw) in &parsed {
         for spanned in &raw.rule {
@@ -670,7 +738,13 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
                 );
                 break;
             }
-            if let Some(rule) = compile_rule(spanned, &kinds, &mut expander, &mut errs) {
+            if let Some(rule) = compile_rule(
+                spanned,
+                &kinds,
+                &mut expander,
+                (&built, &mut atoms),
+                &mut errs,
+            ) {
                 let line = rule.line;
                 if let Some((pfile, pline)) = seen_ids.get(&rule.id) {
                     errs.at(
@@ -803,9 +877,15 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         }
     };
 
+    let atoms = match atoms.build() {
+        Ok(a) => a,
+        Err(e) => return Err(RuleErrors(vec![file_error("rules", e)])),
+    };
+
     Ok(RuleSet {
         kinds,
         rules,
+        atoms,
         vetoes,
         tense,
         gazetteers,
@@ -822,6 +902,7 @@ fn compile_rule(
     spanned: &Spanned<RawRule>,
     kinds: &BTreeMap<String, KindSpec>,
     expander: &mut Expander<'_>,
+    (built, atoms): (&HashMap<String, Built>, &mut AtomsBuilder),
     errs: &mut Errors<'_>,
 ) -> Option<Rule> {
     let raw = spanned.get_ref();
@@ -859,13 +940,19 @@ fn compile_rule(
                 continue;
             }
         };
-        match build_regex(&expanded) {
-            Ok(regex) => {
+        // Every pattern was built above; one that was not (it cannot happen) requires nothing.
+        let prebuilt = built
+            .get(&expanded)
+            .cloned()
+            .unwrap_or_else(|| build_regex(&expanded).map(|re| (re, Required::any())));
+        match prebuilt {
+            Ok((regex, required)) => {
                 for name in regex.capture_names().flatten() {
                     captures.entry(name.to_string()).or_insert(at);
                 }
                 patterns.push(Pattern {
                     source: p.get_ref().clone(),
+                    query: atoms.query(required),
                     regex,
                     line: line_col(errs.text, at).0,
                 });
