@@ -10,7 +10,6 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
@@ -38,6 +37,13 @@ impl Rng {
     }
 }
 
+/// Rules that compile in milliseconds, so that a killed run spends its time extracting and storing
+/// (crash safety does not depend on the rules; the built-in set takes seconds to compile).
+const TINY_RULES: &str = "tests/data/tiny-rules";
+
+/// Articles in the corpus of the extract kill test: about 0.5 s of work.
+const ARTICLES: usize = 6000;
+
 /// `n` short JSON Lines articles: an award win, a stream count, or nothing, in turn.
 fn corpus(n: usize) -> String {
     let mut out = String::new();
@@ -50,7 +56,7 @@ fn corpus(n: usize) -> String {
             1 => (
                 "2023-11-06",
                 format!(
-                    "SEVEN currently has {}.5 million streams on Spotify.",
+                    "Seven currently has {}.5 million streams on Spotify.",
                     i % 97
                 ),
             ),
@@ -128,7 +134,7 @@ fn kill_after<T>(child: &mut Child, after: Duration, before_kill: impl FnOnce() 
 fn kill_extract_many_times(kills: usize, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("corpus.jsonl");
-    std::fs::write(&input, corpus(1500)).unwrap();
+    std::fs::write(&input, corpus(ARTICLES)).unwrap();
     let clean_db = dir.path().join("clean.db");
     let args = |db: &Path, force: bool| {
         let mut a = vec![
@@ -137,6 +143,8 @@ fn kill_extract_many_times(kills: usize, seed: u64) {
             s(db).into(),
             "--db-batch".into(),
             "5".into(),
+            "--rules".into(),
+            TINY_RULES.into(),
             "--no-stdout".into(),
             "-q".into(),
         ];
@@ -153,18 +161,24 @@ fn kill_extract_many_times(kills: usize, seed: u64) {
         .unwrap();
     let clean_time = t.elapsed();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    eprintln!("extract: clean run {clean_time:?}");
     let clean = snapshot(&clean_db).unwrap();
-    assert_eq!(clean.len(), 1500);
-    assert_eq!(clean.values().map(BTreeSet::len).sum::<usize>(), 1000);
+    assert_eq!(clean.len(), ARTICLES);
+    assert_eq!(
+        clean.values().map(BTreeSet::len).sum::<usize>(),
+        ARTICLES / 3 * 2
+    );
 
-    let db = dir.path().join("killed.db");
+    // Runs go on against one store until one ends by itself (the store is then complete); the next
+    // kills go to a fresh store, so that kills keep landing while articles are being added.
+    let (mut cycle, mut db) = (0, dir.path().join("killed-0.db"));
     let mut rng = Rng(seed);
     let (mut landed, mut stored_at_kill) = (0, Vec::new());
     for i in 0..kills {
         // Every other run re-extracts everything (--force): a kill then lands while stored articles
         // are being replaced, not only while new ones are added.
         let force = i % 2 == 1;
-        let after = Duration::from_millis(rng.below(clean_time.as_millis() as u64));
+        let after = Duration::from_millis(rng.below(clean_time.as_millis() as u64 * 6 / 5));
         let mut child = Command::new(bin())
             .args(args(&db, force))
             .stdout(Stdio::null())
@@ -172,6 +186,7 @@ fn kill_extract_many_times(kills: usize, seed: u64) {
             .spawn()
             .unwrap();
         let before = kill_after(&mut child, after, || snapshot(&db).unwrap_or_default());
+        landed += usize::from(before.is_some());
         if !db.exists() {
             continue;
         }
@@ -185,24 +200,31 @@ fn kill_extract_many_times(kills: usize, seed: u64) {
                 "kill {i}: article {article}"
             );
         }
-        if let Some(before) = before {
-            landed += 1;
-            stored_at_kill.push(before.len());
-            // Nothing committed before the kill was lost.
-            for article in before.keys() {
-                assert!(now.contains_key(article), "kill {i}: {article} was lost");
+        match before {
+            Some(before) => {
+                stored_at_kill.push(before.len());
+                // Nothing committed before the kill was lost.
+                for article in before.keys() {
+                    assert!(now.contains_key(article), "kill {i}: {article} was lost");
+                }
+            }
+            None => {
+                assert_eq!(now, clean, "run {i} ended by itself with the whole store");
+                cycle += 1;
+                db = dir.path().join(format!("killed-{cycle}.db"));
             }
         }
     }
     eprintln!(
-        "extract: {landed} of {kills} kills landed; articles stored at each: {stored_at_kill:?}"
+        "extract: {landed} of {kills} kills landed, {cycle} runs ended by themselves; \
+         articles stored at each kill: {stored_at_kill:?}"
     );
     assert!(
         landed * 2 >= kills,
         "most kills landed while the run was working"
     );
     assert!(
-        stored_at_kill.iter().any(|&n| n > 0 && n < 1500),
+        stored_at_kill.iter().any(|&n| n > 0 && n < ARTICLES),
         "some kill landed midway through storing: {stored_at_kill:?}"
     );
 
@@ -223,21 +245,14 @@ fn extract_db_killed_a_hundred_times() {
     kill_extract_many_times(100, 0x5eed_0101);
 }
 
-/// A news site on 127.0.0.1: a feed of `PAGES` article URLs, each a fixture page, answered after a
-/// short pause so a crawl spends its time fetching as well as extracting.
+/// A news site on 127.0.0.1: a feed of `PAGES` article URLs, each answered after a short pause so a
+/// crawl spends its time fetching as well as extracting.
 struct Site {
     base: String,
 }
 
+/// Article pages in the feed; each has an award win and a stream count.
 const PAGES: usize = 12;
-const FIXTURE_PAGES: [&str; 6] = [
-    "karol-g.html",
-    "grammys-swift.html",
-    "sza.html",
-    "kendrick.html",
-    "olivia.html",
-    "houdini.html",
-];
 
 impl Site {
     fn start() -> Site {
@@ -290,9 +305,16 @@ fn serve_site(conn: TcpStream, base: &str) {
             p if p.starts_with("/p/") => {
                 std::thread::sleep(Duration::from_millis(40));
                 let i: usize = p[3..].trim_end_matches(".html").parse().unwrap_or(0);
-                let name = FIXTURE_PAGES[i % FIXTURE_PAGES.len()];
-                let body = std::fs::read(Path::new("fixtures/site/news").join(name)).unwrap();
-                ("text/html; charset=utf-8", body)
+                let page = format!(
+                    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Story {i}</title>\
+                     <meta property=\"article:published_time\" content=\"2024-02-05T10:00:00Z\">\
+                     </head><body><article><h1>Story {i}</h1>\
+                     <p>Dua Lipa won Best New Artist at the 2019 Grammy Awards.</p>\
+                     <p>Seven currently has {i}.5 million streams on Spotify.</p>\
+                     <p>The rest of the story, with commas, names, and more words, to be extracted.</p>\
+                     </article></body></html>"
+                );
+                ("text/html; charset=utf-8", page.into_bytes())
             }
             _ => ("text/plain", Vec::new()),
         };
@@ -318,6 +340,8 @@ fn crawl_cmd(site: &Site, archive: &Path) -> Command {
         .arg("--archive")
         .arg(archive)
         .args([
+            "--rules",
+            TINY_RULES,
             "--allow-private-addresses",
             "--delay",
             "0s",
@@ -367,73 +391,80 @@ fn kill_crawl_many_times(kills: usize, seed: u64) {
     let t = Instant::now();
     let o = crawl_cmd(&site, &clean_archive).output().unwrap();
     let clean_time = t.elapsed();
+    eprintln!("crawl: clean run {clean_time:?}");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let clean_ids = fact_ids(&String::from_utf8_lossy(&o.stdout));
     let (clean_emitted, clean_pages) = crawl_state(&clean_archive);
     assert_eq!(clean_emitted, clean_ids);
     assert_eq!(
         clean_ids.len(),
-        20,
+        2 * PAGES,
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
-    assert_eq!(clean_pages.len(), PAGES + 1);
+    assert_eq!(clean_pages.len(), PAGES);
 
-    let archive = dir.path().join("killed");
+    // The next run after kills finishes the work: the lock the killed runs held is free, every fact
+    // of a clean crawl has been delivered at least once, and the state is the clean crawl's.
+    let complete = |archive: &Path, delivered: &BTreeSet<String>, what: &str| {
+        assert_eq!(delivered, &clean_ids, "{what}");
+        let (emitted, pages) = crawl_state(archive);
+        assert_eq!(emitted, clean_emitted, "{what}");
+        assert_eq!(pages, clean_pages, "{what}");
+    };
+    // A crawl commits its state once, at the end: until a run completes, every run has the whole
+    // crawl to do. Once one completes, the next kills go to a fresh archive.
+    let mut cycle = 0;
+    let mut archive = dir.path().join("killed-0");
     let mut rng = Rng(seed);
-    // Every fact any run printed (and flushed) before it died or finished.
+    // Every fact the runs of this archive printed (and flushed) before they died or finished.
     let mut delivered: BTreeSet<String> = BTreeSet::new();
     let mut landed = 0;
     for i in 0..kills {
-        let after = Duration::from_millis(rng.below(clean_time.as_millis() as u64));
+        // Up to a little past a clean run's length, so some runs end by themselves, some just after
+        // committing their state.
+        let after = Duration::from_millis(rng.below(clean_time.as_millis() as u64 * 6 / 5));
         let mut child = crawl_cmd(&site, &archive)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut stdout = child.stdout.take().unwrap();
-        let printed = Arc::new(Mutex::new(String::new()));
-        let reader = {
-            let printed = printed.clone();
-            std::thread::spawn(move || {
-                let mut buf = String::new();
-                let _ = std::io::Read::read_to_string(&mut stdout, &mut buf);
-                *printed.lock().unwrap() = buf;
-            })
-        };
-        if kill_after(&mut child, after, || ()).is_some() {
-            landed += 1;
-        }
-        reader.join().unwrap();
-        delivered.extend(fact_ids(&printed.lock().unwrap()));
+        let reader = std::thread::spawn(move || {
+            let mut buf = String::new();
+            let _ = std::io::Read::read_to_string(&mut stdout, &mut buf);
+            buf
+        });
+        let killed = kill_after(&mut child, after, || ()).is_some();
+        landed += usize::from(killed);
+        delivered.extend(fact_ids(&reader.join().unwrap()));
         let state = archive.join("state.sqlite");
-        if !state.exists() {
-            continue;
+        if state.exists() {
+            assert_eq!(integrity(&state), "ok", "kill {i} after {after:?}");
+            let (emitted, _) = crawl_state(&archive);
+            // State says "emitted" only for facts that really went out.
+            assert!(
+                emitted.is_subset(&delivered),
+                "kill {i} after {after:?}: recorded as emitted but never printed: {:?}",
+                emitted.difference(&delivered).collect::<Vec<_>>()
+            );
         }
-        assert_eq!(integrity(&state), "ok", "kill {i} after {after:?}");
-        let (emitted, _) = crawl_state(&archive);
-        // State says "emitted" only for facts that really went out.
-        assert!(
-            emitted.is_subset(&delivered),
-            "kill {i} after {after:?}: recorded as emitted but never printed: {:?}",
-            emitted.difference(&delivered).collect::<Vec<_>>()
-        );
+        if !killed {
+            complete(&archive, &delivered, &format!("run {i} ended by itself"));
+            cycle += 1;
+            archive = dir.path().join(format!("killed-{cycle}"));
+            delivered.clear();
+        }
     }
-    eprintln!("crawl: {landed} of {kills} kills landed");
+    eprintln!("crawl: {landed} of {kills} kills landed, {cycle} runs ended by themselves");
     assert!(
         landed * 2 >= kills,
         "most kills landed while the crawl was working"
     );
-
-    // The next run finishes the work: the lock left by the killed runs is free, every fact of a
-    // clean crawl has been delivered at least once, and the state is the clean crawl's.
     let o = crawl_cmd(&site, &archive).output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     delivered.extend(fact_ids(&String::from_utf8_lossy(&o.stdout)));
-    assert_eq!(delivered, clean_ids);
-    let (emitted, pages) = crawl_state(&archive);
-    assert_eq!(emitted, clean_emitted);
-    assert_eq!(pages, clean_pages);
+    complete(&archive, &delivered, "the run after the last kill");
 }
 
 #[test]
@@ -527,7 +558,7 @@ fn a_crawl_whose_records_cannot_be_written_records_nothing_as_emitted() {
     // The next run, with room to write, delivers every fact.
     let o = crawl_cmd(&site, &archive).output().unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(records(&o).len(), 20);
+    assert_eq!(records(&o).len(), 2 * PAGES);
     let o = crawl_cmd(&site, &archive)
         .args(["--out", "/dev/full"])
         .output()
