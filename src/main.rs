@@ -699,7 +699,9 @@ fn extract(args: ExtractArgs) -> Result<u8> {
                     }
                 }
                 if let Some(store) = &store {
-                    store.write_article(a, records)?;
+                    store
+                        .write_article(a, records)
+                        .with_context(|| OutputError("the fact store".into()))?;
                 }
                 done += 1;
                 progress.inc(a.text.len() as u64);
@@ -715,7 +717,13 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     })?;
     progress.finish_and_clear();
     let stored = match store {
-        Some(store) => Some((store.path().to_string(), store.finish()?)),
+        Some(store) => {
+            let path = store.path().to_string();
+            let counts = store
+                .finish()
+                .with_context(|| OutputError("the fact store".into()))?;
+            Some((path, counts))
+        }
         None => None,
     };
     if let Some(sink) = sink {

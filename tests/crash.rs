@@ -365,7 +365,10 @@ fn fact_ids(stdout: &str) -> BTreeSet<String> {
 }
 
 /// Fact ids the crawl state says were emitted, and each page's (outcome, content hash).
-fn crawl_state(archive: &Path) -> (BTreeSet<String>, BTreeMap<String, (String, Option<String>)>) {
+/// Page URL → (outcome, content hash).
+type PageRows = BTreeMap<String, (String, Option<String>)>;
+
+fn crawl_state(archive: &Path) -> (BTreeSet<String>, PageRows) {
     let c = Connection::open(archive.join("state.sqlite")).unwrap();
     let ids = c
         .prepare("SELECT id FROM facts")
