@@ -687,55 +687,22 @@ mod tests {
 
     #[test]
     fn every_sink_reports_a_full_disk_instead_of_dropping_records() {
-        fn commit(w: FullAfter) -> io::Result<()> {
-            let _ = w;
+        fn commit(_: FullAfter) -> io::Result<()> {
             Ok(())
         }
+        let full = || FullAfter {
+            room: 300,
+            taken: Vec::new(),
+        };
         let sinks: Vec<(&str, Box<dyn Sink>)> = vec![
-            (
-                "jsonl",
-                Box::new(JsonlSink::new(
-                    FullAfter {
-                        room: 1000,
-                        taken: Vec::new(),
-                    },
-                    commit,
-                )),
-            ),
-            (
-                "json",
-                Box::new(JsonArraySink::new(
-                    FullAfter {
-                        room: 1000,
-                        taken: Vec::new(),
-                    },
-                    commit,
-                )),
-            ),
-            (
-                "csv",
-                Box::new(CsvSink::new(
-                    FullAfter {
-                        room: 1000,
-                        taken: Vec::new(),
-                    },
-                    commit,
-                )),
-            ),
-            (
-                "table",
-                Box::new(TableSink::new(
-                    FullAfter {
-                        room: 1000,
-                        taken: Vec::new(),
-                    },
-                    commit,
-                )),
-            ),
+            ("jsonl", Box::new(JsonlSink::new(full(), commit))),
+            ("json", Box::new(JsonArraySink::new(full(), commit))),
+            ("csv", Box::new(CsvSink::new(full(), commit))),
+            ("table", Box::new(TableSink::new(full(), commit))),
         ];
         for (name, mut sink) in sinks {
-            // 20 records are about 5 KB: the disk fills during the writes or, for buffering sinks,
-            // when they are finished; either way the error comes back.
+            // 20 records are over 1 KB in every format: the disk fills during the writes or, for
+            // buffering sinks, when they are finished; either way the error comes back.
             let wrote = (0..20).try_for_each(|i| sink.write(&sample_record(i)));
             let result = wrote.and_then(|()| sink.finish());
             let err = result.expect_err(name);
