@@ -567,6 +567,17 @@ fn a_crawl_whose_records_cannot_be_written_records_nothing_as_emitted() {
         .output()
         .unwrap();
     assert_eq!(code(&o), 0, "nothing new to write: {}", stderr(&o));
+    // A report that cannot be written is an error naming it (the run's facts were delivered).
+    let o = crawl_cmd(&site, &archive)
+        .args(["--report", "/dev/full"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("writing /dev/full: No space left on device"),
+        "{}",
+        stderr(&o)
+    );
     assert_is_dev_full();
 }
 
