@@ -417,8 +417,8 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("newsfacts: error: {e:#}");
-            // Records that could not be written (a full disk, a closed pipe's cousins) are a failed
-            // run, not a usage error.
+            // Records that could not be written (a full disk) are a failed run, not a usage error;
+            // an output path that cannot even be created stays a usage error.
             if e.downcast_ref::<OutputError>().is_some() {
                 ExitCode::from(EXIT_INPUT)
             } else {
@@ -645,7 +645,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     let mut sink: Option<Box<dyn Sink>> = match (&args.out, args.no_stdout) {
         (Some(p), _) => Some(sink_for(
             format,
-            Target::file(p).with_context(|| OutputError(target.clone()))?,
+            Target::file(p).with_context(|| format!("creating {}", p.display()))?,
         )),
         (None, false) => Some(sink_for(format, Target::stdout())),
         (None, true) => None,
@@ -768,7 +768,9 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
     };
     let target = output_name(cfg.out.as_deref());
     let sink: Box<dyn Sink> = match &cfg.out {
-        Some(p) => Box::new(JsonlSink::file(p).with_context(|| OutputError(target.clone()))?),
+        Some(p) => {
+            Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?)
+        }
         None => Box::new(JsonlSink::stdout()),
     };
     let opts = RunOptions {
@@ -830,7 +832,8 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
     }
     if let Some(path) = &cfg.report {
         let shown = || OutputError(path.display().to_string());
-        let mut f = AtomicFile::create(path).with_context(shown)?;
+        let mut f =
+            AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
         serde_json::to_writer_pretty(&mut f, &report).with_context(shown)?;
         f.write_all(b"\n").with_context(shown)?;
         f.commit()
