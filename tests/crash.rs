@@ -514,17 +514,13 @@ fn records_to_a_full_device_are_an_error_naming_it_with_exit_1() {
         stderr(&out)
     );
 
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("corpus.jsonl");
+    std::fs::write(&input, corpus(300)).unwrap();
     for format in ["jsonl", "csv", "json"] {
         let out = newsfacts()
-            .args([
-                "extract",
-                "fixtures/",
-                "-q",
-                "--format",
-                format,
-                "--out",
-                "/dev/full",
-            ])
+            .args(["extract", "-q", "--rules", TINY_RULES, "--format", format])
+            .args(["--out", "/dev/full", s(&input)])
             .output()
             .unwrap();
         assert_eq!(code(&out), 1, "{}", stderr(&out));
@@ -622,7 +618,7 @@ fn an_output_file_on_a_full_file_system_is_left_as_it_was() {
     // 1000 records are about 400 KB; the file system has 128 KiB.
     let script = r#"
 printf 'old\n' > "$1/facts.jsonl"
-"$2" extract -q --out "$1/facts.jsonl" "$3"
+"$2" extract -q --rules tests/data/tiny-rules --out "$1/facts.jsonl" "$3"
 echo "exit=$?"
 ls -A "$1"
 cat "$1/facts.jsonl"
@@ -651,7 +647,7 @@ fn a_fact_store_on_a_full_file_system_stays_consistent_and_the_next_run_complete
     let saved = dir.path().join("saved");
     std::fs::create_dir(&saved).unwrap();
     let script = r#"
-"$2" extract -q --no-stdout --db-batch 50 --db "$1/facts.db" "$3"
+"$2" extract -q --rules tests/data/tiny-rules --no-stdout --db-batch 50 --db "$1/facts.db" "$3"
 echo "exit=$?"
 cp "$1"/facts.db* "$4"/
 "#;
@@ -668,11 +664,12 @@ cp "$1"/facts.db* "$4"/
         .args([
             "extract",
             "-q",
+            "--rules",
+            TINY_RULES,
             "--no-stdout",
             "--db",
-            s(&clean_db),
-            s(&input),
         ])
+        .args([s(&clean_db), s(&input)])
         .output()
         .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -691,7 +688,15 @@ cp "$1"/facts.db* "$4"/
     }
     // With room again, the next run completes the store.
     let o = Command::new(bin())
-        .args(["extract", "-q", "--no-stdout", "--db", s(&db), s(&input)])
+        .args([
+            "extract",
+            "-q",
+            "--rules",
+            TINY_RULES,
+            "--no-stdout",
+            "--db",
+        ])
+        .args([s(&db), s(&input)])
         .output()
         .unwrap();
     assert_eq!(code(&o), 0, "{}", stderr(&o));
