@@ -836,8 +836,7 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
             AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
         serde_json::to_writer_pretty(&mut f, &report).with_context(shown)?;
         f.write_all(b"\n").with_context(shown)?;
-        f.commit()
-            .with_context(|| OutputError(path.display().to_string()))?;
+        f.commit().with_context(shown)?;
     }
     if !quiet {
         let name = if mode == Mode::Fetch {
