@@ -417,8 +417,32 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("newsfacts: error: {e:#}");
-            ExitCode::from(EXIT_USAGE)
+            // Records that could not be written (a full disk) are a failed run, not a usage error;
+            // an output path that cannot even be created stays a usage error.
+            if e.downcast_ref::<OutputError>().is_some() {
+                ExitCode::from(EXIT_INPUT)
+            } else {
+                ExitCode::from(EXIT_USAGE)
+            }
         }
+    }
+}
+
+/// Context of an error writing output: names where the bytes were going (exit code 1).
+#[derive(Debug)]
+struct OutputError(String);
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "writing {}", self.0)
+    }
+}
+
+/// `--out FILE`, or standard output.
+fn output_name(out: Option<&std::path::Path>) -> String {
+    match out {
+        Some(p) => p.display().to_string(),
+        None => "records to standard output".into(),
     }
 }
 
@@ -618,6 +642,7 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         ExtractFormat::Csv => Format::Csv,
         ExtractFormat::Json => Format::Json,
     };
+    let target = output_name(args.out.as_deref());
     let mut sink: Option<Box<dyn Sink>> = match (&args.out, args.no_stdout) {
         (Some(p), _) => Some(sink_for(
             format,
@@ -671,11 +696,13 @@ fn extract(args: ExtractArgs) -> Result<u8> {
             Event::Article(a, records, _) => {
                 if let Some(sink) = &mut sink {
                     for r in &records {
-                        sink.write(r).context("writing records")?;
+                        sink.write(r).with_context(|| OutputError(target.clone()))?;
                     }
                 }
                 if let Some(store) = &store {
-                    store.write_article(a, records)?;
+                    store
+                        .write_article(a, records)
+                        .with_context(|| OutputError("the fact store".into()))?;
                 }
                 done += 1;
                 progress.inc(a.text.len() as u64);
@@ -691,11 +718,17 @@ fn extract(args: ExtractArgs) -> Result<u8> {
     })?;
     progress.finish_and_clear();
     let stored = match store {
-        Some(store) => Some((store.path().to_string(), store.finish()?)),
+        Some(store) => {
+            let path = store.path().to_string();
+            let counts = store
+                .finish()
+                .with_context(|| OutputError("the fact store".into()))?;
+            Some((path, counts))
+        }
         None => None,
     };
     if let Some(sink) = sink {
-        sink.finish().context("committing output")?;
+        sink.finish().with_context(|| OutputError(target))?;
     }
     if !args.quiet {
         let mut line = format!(
@@ -734,7 +767,8 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
-    let mut sink: Box<dyn Sink> = match &cfg.out {
+    let target = output_name(cfg.out.as_deref());
+    let sink: Box<dyn Sink> = match &cfg.out {
         Some(p) => {
             Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?)
         }
@@ -746,29 +780,44 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
     };
     let batch = StoreOptions::default().batch_articles;
     let store = open_store(db.as_deref(), &rules, min_confidence, batch)?;
+    // The run finishes the sink and the fact store itself, before it commits the crawl state (so
+    // that state saying "emitted" means delivered): the callbacks share them.
+    let sink = std::cell::RefCell::new(Some(sink));
+    let store = std::cell::RefCell::new(store);
+    let emit = |r: &newsfacts::fact::FactRecord| match sink.borrow_mut().as_mut() {
+        Some(s) => s.write(r),
+        None => Err(std::io::Error::other("output already committed")),
+    };
     let on_article =
-        |a: &newsfacts::article::Article, records: &[newsfacts::fact::FactRecord]| match &store {
+        |a: &newsfacts::article::Article, records: &[newsfacts::fact::FactRecord]| match &*store
+            .borrow()
+        {
             Some(s) => s
                 .write_article(a, records.to_vec())
                 .map_err(std::io::Error::other),
             None => Ok(()),
         };
-    let report = match crawl::run(&settings, &rules, opts, |r| sink.write(r), on_article) {
+    let deliver = || -> std::io::Result<()> {
+        if let Some(s) = sink.borrow_mut().take() {
+            s.finish()?;
+        }
+        if let Some(s) = store.borrow_mut().take() {
+            s.finish().map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    };
+    let report = match crawl::run(&settings, &rules, opts, emit, on_article, deliver) {
         Ok(r) => r,
         Err(e @ RunError::Locked { .. }) => {
             eprintln!("newsfacts: {e}");
             return Ok(EXIT_LOCKED);
         }
-        Err(RunError::Sink(e)) => return Err(anyhow::Error::new(e).context("writing records")),
+        Err(RunError::Sink(e)) => return Err(anyhow::Error::new(e).context(OutputError(target))),
         Err(e) => {
             eprintln!("newsfacts: error: {e}");
             return Ok(EXIT_INPUT);
         }
     };
-    sink.finish().context("committing output")?;
-    if let Some(store) = store {
-        store.finish()?;
-    }
     for p in &report.pages {
         if matches!(p.outcome, "failed" | "skipped")
             && (mode == Mode::Fetch || p.outcome == "failed")
@@ -783,12 +832,12 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
         }
     }
     if let Some(path) = &cfg.report {
+        let shown = || OutputError(path.display().to_string());
         let mut f =
             AtomicFile::create(path).with_context(|| format!("creating {}", path.display()))?;
-        serde_json::to_writer_pretty(&mut f, &report)?;
-        f.write_all(b"\n")?;
-        f.commit()
-            .with_context(|| format!("writing {}", path.display()))?;
+        serde_json::to_writer_pretty(&mut f, &report).with_context(shown)?;
+        f.write_all(b"\n").with_context(shown)?;
+        f.commit().with_context(shown)?;
     }
     if !quiet {
         let name = if mode == Mode::Fetch {
@@ -864,7 +913,7 @@ fn read(args: ReadArgs) -> Result<u8> {
                     "date_source": a.date_source,
                     "text": a.text,
                 });
-                writeln!(out, "{rec}").context("writing records")?;
+                writeln!(out, "{rec}").with_context(|| OutputError(output_name(None)))?;
             }
             ReadEvent::Failed(e) => {
                 failed += 1;
@@ -875,7 +924,8 @@ fn read(args: ReadArgs) -> Result<u8> {
         }
         Ok(())
     })?;
-    out.flush().context("writing records")?;
+    out.flush()
+        .with_context(|| OutputError(output_name(None)))?;
     if !args.quiet {
         eprintln!("newsfacts: {articles} articles read, {failed} failed");
     }
@@ -925,10 +975,12 @@ fn query(args: QueryArgs) -> Result<u8> {
     };
     let mut sink = sink_for(format, Target::stdout());
     store.query_facts(&q, |r| -> Result<()> {
-        sink.write(&r).context("writing records")?;
+        sink.write(&r)
+            .with_context(|| OutputError(output_name(None)))?;
         Ok(())
     })?;
-    sink.finish().context("writing records")?;
+    sink.finish()
+        .with_context(|| OutputError(output_name(None)))?;
     Ok(0)
 }
 
@@ -953,15 +1005,18 @@ fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
             SqlRow::Values(values) => match format {
                 Format::Csv => {
                     if let Some(csv) = &mut csv {
-                        csv.write_row(values.iter().map(newsfacts::sink::cell))?;
+                        csv.write_row(values.iter().map(newsfacts::sink::cell))
+                            .with_context(|| OutputError(output_name(None)))?;
                     }
                 }
                 Format::Table => table.push(values.iter().map(newsfacts::sink::cell).collect()),
                 Format::Jsonl | Format::Json => {
                     let obj: serde_json::Map<String, serde_json::Value> =
                         header.iter().cloned().zip(values).collect();
-                    serde_json::to_writer(&mut out, &obj)?;
-                    out.write_all(b"\n")?;
+                    serde_json::to_writer(&mut out, &obj)
+                        .map_err(std::io::Error::from)
+                        .and_then(|()| out.write_all(b"\n"))
+                        .with_context(|| OutputError(output_name(None)))?;
                 }
             },
         }
@@ -970,13 +1025,16 @@ fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
     match format {
         Format::Csv => {
             if let Some(csv) = csv {
-                csv.commit()?;
+                csv.commit()
+                    .with_context(|| OutputError(output_name(None)))?;
             }
         }
-        Format::Table => write_table(&mut out, &header, &table)?,
+        Format::Table => write_table(&mut out, &header, &table)
+            .with_context(|| OutputError(output_name(None)))?,
         Format::Jsonl | Format::Json => {}
     }
-    out.commit()?;
+    out.commit()
+        .with_context(|| OutputError(output_name(None)))?;
     Ok(0)
 }
 

@@ -18,14 +18,41 @@ pub trait Sink {
 
 /// A file written under a temporary name and renamed into place on commit; dropped uncommitted, the
 /// temporary file is removed and the target is left as it was.
+///
+/// A target that is not a regular file (`/dev/stdout`, `/dev/null`, a named pipe) is written
+/// directly: a rename would replace the device node or pipe with a plain file. A symlink is
+/// followed, so the file it points to is replaced and the link kept.
 pub struct AtomicFile {
     target: PathBuf,
-    tmp: PathBuf,
+    /// None when writing directly to a non-regular target.
+    tmp: Option<PathBuf>,
     writer: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        match std::fs::metadata(target) {
+            Ok(m) if m.is_dir() => {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "output path is a directory",
+                ));
+            }
+            Ok(m) if !m.is_file() => {
+                let file = File::options().write(true).open(target)?;
+                return Ok(AtomicFile {
+                    target: target.to_path_buf(),
+                    tmp: None,
+                    writer: Some(BufWriter::with_capacity(1 << 16, file)),
+                });
+            }
+            _ => {}
+        }
+        let is_link = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
+        let target = match is_link {
+            true => std::fs::canonicalize(target).unwrap_or_else(|_| target.to_path_buf()),
+            false => target.to_path_buf(),
+        };
         let dir = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -39,18 +66,30 @@ impl AtomicFile {
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let file = File::create(&tmp)?;
         Ok(AtomicFile {
-            target: target.to_path_buf(),
-            tmp,
+            target,
+            tmp: Some(tmp),
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
         })
     }
 
     pub fn commit(mut self) -> io::Result<()> {
-        if let Some(w) = self.writer.take() {
-            let file = w.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
+        let Some(w) = self.writer.take() else {
+            return Ok(());
+        };
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        match self.tmp.take() {
+            Some(tmp) => {
+                let done = file
+                    .sync_all()
+                    .and_then(|()| std::fs::rename(&tmp, &self.target));
+                if done.is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+                done
+            }
+            // A device or pipe: flushed above; fsync means nothing there.
+            None => Ok(()),
         }
-        std::fs::rename(&self.tmp, &self.target)
     }
 }
 
@@ -72,8 +111,10 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
+        if let Some(tmp) = &self.tmp {
+            // Dropping the writer first closes the file; its flush error does not matter any more.
+            self.writer.take();
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }
@@ -545,5 +586,127 @@ mod tests {
         f.write_all(b"new\n").unwrap();
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_target_is_written_in_place_and_a_full_disk_is_an_error() {
+        use std::os::unix::fs::FileTypeExt;
+        // /dev/full answers every write with ENOSPC; it must stay a device, never be renamed over.
+        let mut f = AtomicFile::create(Path::new("/dev/full")).unwrap();
+        let err = f
+            .write_all(&[b'x'; 1 << 17])
+            .and_then(|()| f.flush())
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        drop(f);
+        let meta = std::fs::symlink_metadata("/dev/full").unwrap();
+        assert!(meta.file_type().is_char_device());
+        let mut f = AtomicFile::create(Path::new("/dev/null")).unwrap();
+        f.write_all(b"gone\n").unwrap();
+        f.commit().unwrap();
+        assert!(
+            std::fs::symlink_metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_target_keeps_its_link_and_a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.jsonl");
+        let link = dir.path().join("link.jsonl");
+        std::fs::write(&real, "old\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut f = AtomicFile::create(&link).unwrap();
+        f.write_all(b"new\n").unwrap();
+        f.commit().unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
+        let err = AtomicFile::create(dir.path()).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::IsADirectory);
+        // Nothing left behind but the two names.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// Takes `room` bytes, then fails every write as a full disk does.
+    struct FullAfter {
+        room: usize,
+        taken: Vec<u8>,
+    }
+
+    impl Write for FullAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.taken.len() >= self.room {
+                return Err(io::Error::from(io::ErrorKind::StorageFull));
+            }
+            let n = buf.len().min(self.room - self.taken.len());
+            self.taken.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn sample_record(i: usize) -> FactRecord {
+        let article = crate::article::Article {
+            id: format!("a{i}"),
+            source: "test".into(),
+            url: None,
+            title: None,
+            date: chrono::NaiveDate::from_ymd_opt(2024, 2, 5).unwrap(),
+            date_source: None,
+            text: "Karol G won Best Musica Urbana Album.".into(),
+        };
+        let mut fields = serde_json::Map::new();
+        fields.insert("winner".into(), "Karol G".into());
+        let fact = crate::fact::Fact {
+            kind: "award_win".into(),
+            fields,
+            evidence: crate::fact::Evidence {
+                text: article.text.clone(),
+                start: 0,
+                end: 37,
+            },
+            rule: "awards.toml#won".into(),
+            confidence: 0.9,
+            explain: None,
+        };
+        FactRecord::new(&article, fact)
+    }
+
+    #[test]
+    fn every_sink_reports_a_full_disk_instead_of_dropping_records() {
+        fn commit(_: FullAfter) -> io::Result<()> {
+            Ok(())
+        }
+        let full = || FullAfter {
+            room: 300,
+            taken: Vec::new(),
+        };
+        let sinks: Vec<(&str, Box<dyn Sink>)> = vec![
+            ("jsonl", Box::new(JsonlSink::new(full(), commit))),
+            ("json", Box::new(JsonArraySink::new(full(), commit))),
+            ("csv", Box::new(CsvSink::new(full(), commit))),
+            ("table", Box::new(TableSink::new(full(), commit))),
+        ];
+        for (name, mut sink) in sinks {
+            // 20 records are over 1 KB in every format: the disk fills during the writes or, for
+            // buffering sinks, when they are finished; either way the error comes back.
+            let wrote = (0..20).try_for_each(|i| sink.write(&sample_record(i)));
+            let result = wrote.and_then(|()| sink.finish());
+            let err = result.expect_err(name);
+            assert_eq!(err.kind(), io::ErrorKind::StorageFull, "{name}: {err}");
+        }
     }
 }

@@ -1,7 +1,9 @@
 //! All integration tests build as one binary (see `autotests = false` in Cargo.toml).
 mod cli;
+mod crash;
 mod duckling;
 mod eval;
+mod faults;
 mod fetch;
 mod golden;
 mod html;

@@ -2,8 +2,9 @@
 //! is new, fetch politely, archive, extract, emit only facts not emitted before, record the state,
 //! and report.
 //!
-//! Delivery is at least once: state is committed after the facts were handed to the sink, so a run
-//! that dies in between emits those facts again next time, never loses them.
+//! Delivery is at least once: state is committed after the facts were delivered (stdout flushed, the
+//! output file and the fact store committed), so a run that dies in between emits those facts again
+//! next time, never loses them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
@@ -231,13 +232,17 @@ fn state_error(source: rusqlite::Error) -> StoreError {
 
 /// Run a fetch or crawl. Facts go to `emit` in page order (a crawl passes only facts no run emitted
 /// before); `on_article` first sees every mined article with all its facts, new or not (for a fact
-/// store, which replaces a page's facts). The report comes back.
+/// store, which replaces a page's facts). `deliver` runs once, after the last fact and before the
+/// crawl state is committed: it must make what `emit` and `on_article` took durable (flush stdout,
+/// commit the output file and the fact store), so that state saying "emitted" always means
+/// delivered, even when the process is killed right after. The report comes back.
 pub fn run(
     settings: &RunSettings,
     rules: &RuleSet,
     opts: RunOptions,
     mut emit: impl FnMut(&FactRecord) -> io::Result<()>,
     mut on_article: impl FnMut(&Article, &[FactRecord]) -> io::Result<()>,
+    deliver: impl FnOnce() -> io::Result<()>,
 ) -> Result<Report, RunError> {
     let started = Utc::now();
     let clock = std::time::Instant::now();
@@ -391,6 +396,8 @@ pub fn run(
         return Err(state_error(source).into());
     }
     counts.articles = summary.articles;
+    // A failure here leaves the state as it was: the next run emits these facts again.
+    deliver().map_err(RunError::Sink)?;
 
     // 5. Record state and build the report.
     let finished = Utc::now();

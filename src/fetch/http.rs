@@ -29,6 +29,8 @@ pub enum HttpFail {
     TooLarge(u64),
     /// The server asked us to wait longer than `max_retry_wait` (seconds asked).
     RetryAfterTooLong(u64),
+    /// The connection broke before the body was complete (a reset, or a short body).
+    Truncated(String),
     Other(String),
 }
 
@@ -42,6 +44,7 @@ impl HttpFail {
             HttpFail::PrivateAddress(_) => "private_address",
             HttpFail::TooLarge(_) => "too_large",
             HttpFail::RetryAfterTooLong(_) => "retry_after_too_long",
+            HttpFail::Truncated(_) => "truncated",
             HttpFail::Other(_) => "http_error",
         }
     }
@@ -64,6 +67,7 @@ impl std::fmt::Display for HttpFail {
                     "server asked to retry after {s} s, longer than --max-retry-wait"
                 )
             }
+            HttpFail::Truncated(e) => write!(f, "the body was cut off: {e}"),
             HttpFail::Other(e) => f.write_str(e),
         }
     }
@@ -231,7 +235,9 @@ impl Http {
                 {
                     Some(parse_retry_after(&r.headers, chrono::Utc::now()))
                 }
-                GetResult::Failed(HttpFail::Timeout | HttpFail::Connect(_)) => Some(None),
+                GetResult::Failed(
+                    HttpFail::Timeout | HttpFail::Connect(_) | HttpFail::Truncated(_),
+                ) => Some(None),
                 _ => None,
             };
             let Some(asked) = retry_after else {
@@ -306,15 +312,7 @@ fn read_capped(
             Ok(0) => return Ok(body),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                let timed_out =
-                    e.kind() == std::io::ErrorKind::TimedOut || e.to_string().contains("timed out");
-                return Err(if timed_out {
-                    HttpFail::Timeout
-                } else {
-                    HttpFail::Other(format!("reading the body: {e}"))
-                });
-            }
+            Err(e) => return Err(body_error(&e)),
         };
         body.extend_from_slice(&buf[..n]);
         if body.len() as u64 > cap {
@@ -323,6 +321,48 @@ fn read_capped(
         if started.elapsed() > timeout {
             return Err(HttpFail::Timeout);
         }
+    }
+}
+
+/// A failed body read: the whole-response deadline, a connection that broke before the body was
+/// complete (a reset, or fewer bytes than Content-Length), or something else. reqwest wraps its
+/// error in an `io::Error`, whose `source()` skips the wrapped error, so the chain is walked by hand.
+fn body_error(e: &std::io::Error) -> HttpFail {
+    use std::io::ErrorKind as K;
+    let broken = |k: K| {
+        matches!(
+            k,
+            K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe
+        )
+    };
+    let (mut timed_out, mut cut) = (e.kind() == K::TimedOut, broken(e.kind()));
+    let mut root = e.to_string();
+    let mut cur = e
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(c) = cur {
+        root = c.to_string();
+        if let Some(r) = c.downcast_ref::<reqwest::Error>() {
+            timed_out |= r.is_timeout();
+        }
+        cur = match c.downcast_ref::<std::io::Error>() {
+            Some(io) => {
+                timed_out |= io.kind() == K::TimedOut;
+                cut |= broken(io.kind());
+                io.get_ref()
+                    .map(|inner| inner as &(dyn std::error::Error + 'static))
+            }
+            None => c.source(),
+        };
+    }
+    // hyper says so in words when the connection closed before the declared length.
+    cut |= root.contains("before message") || root.contains("message length");
+    if timed_out || root.contains("timed out") {
+        HttpFail::Timeout
+    } else if cut {
+        HttpFail::Truncated(root)
+    } else {
+        HttpFail::Other(format!("reading the body: {root}"))
     }
 }
 

@@ -153,6 +153,9 @@ pub struct Fetcher {
     opts: FetchOptions,
     robots: Mutex<HashMap<String, Arc<CachedRobots>>>,
     last_request: Mutex<HashMap<String, Instant>>,
+    /// Hosts that kept answering 429 (or asked for a Retry-After over the cap), with why: their other
+    /// URLs fail at once, so a throttling server costs one URL's retries per run, not every URL's.
+    throttled: Mutex<HashMap<String, String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -175,6 +178,7 @@ impl Fetcher {
             opts,
             robots: Mutex::new(HashMap::new()),
             last_request: Mutex::new(HashMap::new()),
+            throttled: Mutex::new(HashMap::new()),
         })
     }
 
@@ -270,6 +274,15 @@ impl Fetcher {
             if let Err(e) = self.http.guard(&url) {
                 return failed_outcome(e, url);
             }
+            let key = host_key(&url);
+            if let Some(why) = lock(&self.throttled).get(&key).cloned() {
+                return Outcome::Failed {
+                    reason: "throttled".into(),
+                    detail: why,
+                    status: None,
+                    final_url: Some(url),
+                };
+            }
             let delay = match self.robots_verdict(&url) {
                 Verdict::Allowed { crawl_delay } => {
                     crawl_delay.map_or(self.opts.delay, |d| d.max(self.opts.delay))
@@ -290,14 +303,26 @@ impl Fetcher {
                     };
                 }
             };
-            let key = host_key(&url);
             let before = || self.wait_turn(&key, delay);
             let kind = job.kind;
             let check = move |h: &HeaderMap| content_type_ok(kind, h);
-            match self
+            let result = self
                 .http
-                .get(&url, self.request_headers(job), &check, &before)
-            {
+                .get(&url, self.request_headers(job), &check, &before);
+            let throttled = match &result {
+                GetResult::Response(r) if r.status == reqwest::StatusCode::TOO_MANY_REQUESTS => {
+                    Some("answered 429 Too Many Requests until the retries ran out".to_string())
+                }
+                GetResult::Failed(e @ HttpFail::RetryAfterTooLong(_)) => Some(e.to_string()),
+                _ => None,
+            };
+            if let Some(why) = throttled {
+                let detail = format!(
+                    "{key} is throttling us ({why} for {url}); its other URLs wait for the next run"
+                );
+                lock(&self.throttled).insert(key.clone(), detail);
+            }
+            match result {
                 GetResult::Failed(e) => return failed_outcome(e, url),
                 GetResult::Refused { reason, .. } => {
                     return Outcome::Skipped {
