@@ -498,7 +498,8 @@ impl SentenceRun<'_, '_> {
                             .next()
                             .map_or(1, char::len_utf8);
                     }
-                    v.regex.is_match(&mask_quoted(&self.stext[from..end]))
+                    let region = mask_relative_clauses(&self.stext[from..end], start - from);
+                    v.regex.is_match(&mask_quoted(&region))
                 }
                 VetoScope::After(w) => {
                     let to = floor_boundary(self.stext, (end + w).min(self.stext.len()));
@@ -893,8 +894,16 @@ impl SentenceRun<'_, '_> {
                         .map_or(t.to_string(), |e| e.canonical.clone());
                     matches!(t.as_str(), "album" | "ep" | "mini album" | "mixtape")
                 });
+                // A bare quoted title already typed as an album ("album "Armageddon"") stays an
+                // album, so "the music video" after it still finds the song.
+                let known_album = typed.is_none()
+                    && (self.mentions.iter().any(|m| m.slot == Slot::Album && m.value == value)
+                        || self
+                            .ctx
+                            .resolve(Slot::Album, &[], pos)
+                            .is_some_and(|m| m.slot == Slot::Album && m.value == value));
                 let slot = match slot {
-                    Slot::Work if album_like => Slot::Album,
+                    Slot::Work if album_like || known_album => Slot::Album,
                     Slot::Work => Slot::Song,
                     s => s,
                 };
@@ -997,6 +1006,35 @@ fn mask_quoted(s: &str) -> std::borrow::Cow<'_, str> {
             .unwrap_or_else(|_| unreachable!("constant regex"))
     });
     re.replace_all(s, "\"\"")
+}
+
+/// Blank out relative clauses set off by commas or dashes (", who many predicted would sweep the
+/// night,", " – who arrived with seven nominations –"): they describe the subject, and a prediction,
+/// nomination or negation inside one says nothing about the main clause's win. A clause holding the
+/// match start (`keep_at`) is kept: there the match itself is the aside.
+fn mask_relative_clauses(s: &str, keep_at: usize) -> std::borrow::Cow<'_, str> {
+    static CLAUSE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = CLAUSE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i),\s(?:who|whom|whose|which)\s[^,;:\n]+,|\s[–—]\s(?:who|whom|whose|which)\s[^–—;:\n]+[–—]",
+        )
+        .unwrap_or_else(|_| unreachable!("constant regex"))
+    });
+    if !re.is_match(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in re.find_iter(s) {
+        if (m.start()..m.end()).contains(&keep_at) {
+            continue;
+        }
+        out.push_str(&s[last..m.start()]);
+        out.push_str(", ");
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
