@@ -50,8 +50,20 @@ struct Candidate {
     span: (usize, usize),
     fields: Vec<(String, Value)>,
     deferred_event_date: bool,
+    /// A required field no source filled yet, to take from the next sentence's first mention of
+    /// its context slot ("X won A on Wednesday night. The wins came at the CMA Awards.").
+    forward: Option<Forward>,
     penalties: u32,
     steps: Vec<Step>,
+}
+
+/// A required field left for the next sentence to fill.
+struct Forward {
+    field: String,
+    slot: Slot,
+    /// The candidate's year came from the article date, so a year the forward ceremony carries
+    /// ("the 58th annual CMA Awards") replaces it.
+    year_from_article: bool,
 }
 
 /// One field's normalized items (one item unless the field is a list).
@@ -144,11 +156,33 @@ impl<'r> Extractor<'r> {
                 notes: n,
                 ..
             } = run;
+            // The sentence after a win that names no ceremony may name it ("Both wins came at the
+            // 58th annual CMA Awards"); a paragraph break ends that reach.
+            let joined = si > 0 && !text[sentences[si - 1].end..s.start].contains("\n\n");
+            for c in cands.iter_mut().filter(|c| c.sentence + 1 == si) {
+                if let Some(f) = c.forward.take() {
+                    if !joined {
+                        continue;
+                    }
+                    let first = mentions
+                        .iter()
+                        .filter(|m| m.slot == f.slot)
+                        .min_by_key(|m| m.pos);
+                    if let Some(m) = first {
+                        fill_forward(c, &f, m, self.explain);
+                    } else {
+                        c.forward = Some(f);
+                    }
+                }
+            }
             cands.extend(c);
             notes.extend(n);
             ctx.events.extend(events);
             ctx.absorb(mentions);
         }
+
+        // A required field the next sentence did not fill either: the candidate goes.
+        cands.retain(|c| c.forward.is_none());
 
         // Dates that the article gives for a ceremony anywhere apply to every win at it.
         for c in &mut cands {
@@ -727,6 +761,7 @@ impl SentenceRun<'_, '_> {
                 continue;
             }
             let mut deferred = false;
+            let mut year_from_article = false;
             let mut steps = if ex.explain {
                 steps.clone()
             } else {
@@ -759,6 +794,8 @@ impl SentenceRun<'_, '_> {
                     };
                     if let Some(v) = v {
                         penalties += 1;
+                        year_from_article |=
+                            field == "year" && matches!(src, FillSource::ArticleYear);
                         if ex.explain {
                             steps.push(Step {
                                 field: field.clone(),
@@ -772,17 +809,31 @@ impl SentenceRun<'_, '_> {
                     }
                 }
             }
-            if let Some(missing) = kind
+            let missing: Vec<&String> = kind
                 .required
                 .iter()
-                .find(|f| !fields.iter().any(|(n, _)| n == *f))
-            {
-                self.note(
-                    rule,
-                    format!("dropped: no value for required field {missing}"),
-                );
-                continue;
-            }
+                .filter(|f| !fields.iter().any(|(n, _)| n == *f))
+                .collect();
+            // One required field missing whose fill chain reads a context slot may still come
+            // from the next sentence; anything else is dropped now.
+            let forward = match missing.as_slice() {
+                [] => None,
+                [field] => match forward_slot(rule, kind, field) {
+                    Some(slot) => Some(Forward {
+                        field: (*field).clone(),
+                        slot,
+                        year_from_article,
+                    }),
+                    None => {
+                        self.note(rule, format!("dropped: no value for required field {field}"));
+                        continue;
+                    }
+                },
+                [field, ..] => {
+                    self.note(rule, format!("dropped: no value for required field {field}"));
+                    continue;
+                }
+            };
             if let Some(reason) = same_act(kind, &fields, rules) {
                 self.note(rule, format!("dropped: {reason}"));
                 continue;
@@ -795,6 +846,7 @@ impl SentenceRun<'_, '_> {
                 span: (span_start, span_end),
                 fields,
                 deferred_event_date: deferred,
+                forward,
                 penalties,
                 steps,
             });
@@ -980,6 +1032,46 @@ impl SentenceRun<'_, '_> {
                 self.article.date.format("%Y-%m-%d").to_string(),
             )),
             FillSource::EventDate => None,
+        }
+    }
+}
+
+/// The context slot a required field's fill chain reads (`context:SLOT`), if any: the slot a later
+/// sentence's mention may fill it from.
+fn forward_slot(rule: &Rule, kind: &KindSpec, field: &str) -> Option<Slot> {
+    let own = rule
+        .fields
+        .iter()
+        .find(|f| f.name == field)
+        .and_then(|f| match &f.source {
+            FieldSource::Fill(chain) => Some(chain),
+            _ if !f.fallback.is_empty() => Some(&f.fallback),
+            _ => None,
+        });
+    own.or_else(|| kind.fill.get(field))?
+        .iter()
+        .find_map(|src| match src {
+            FillSource::Context(slot) if *slot != Slot::Artist => Some(*slot),
+            _ => None,
+        })
+}
+
+/// Fill a candidate's missing field from the next sentence's mention; a ceremony brings its year
+/// when the candidate only had the article's.
+fn fill_forward(c: &mut Candidate, f: &Forward, m: &Mention, explain: bool) {
+    c.fields.push((f.field.clone(), m.value.clone()));
+    c.penalties += 1;
+    if explain {
+        c.steps.push(Step {
+            field: f.field.clone(),
+            input: format!("next sentence:{}", format!("{:?}", f.slot).to_lowercase()),
+            normalizer: "fill".into(),
+            output: m.value.clone(),
+        });
+    }
+    if let (Slot::Ceremony, true, Some(y)) = (f.slot, f.year_from_article, m.year) {
+        if let Some((_, v)) = c.fields.iter_mut().find(|(n, _)| n == "year") {
+            *v = Value::from(y);
         }
     }
 }
