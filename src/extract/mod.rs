@@ -825,12 +825,18 @@ impl SentenceRun<'_, '_> {
                         year_from_article,
                     }),
                     None => {
-                        self.note(rule, format!("dropped: no value for required field {field}"));
+                        self.note(
+                            rule,
+                            format!("dropped: no value for required field {field}"),
+                        );
                         continue;
                     }
                 },
                 [field, ..] => {
-                    self.note(rule, format!("dropped: no value for required field {field}"));
+                    self.note(
+                        rule,
+                        format!("dropped: no value for required field {field}"),
+                    );
                     continue;
                 }
             };
@@ -949,7 +955,10 @@ impl SentenceRun<'_, '_> {
                 // A bare quoted title already typed as an album ("album "Armageddon"") stays an
                 // album, so "the music video" after it still finds the song.
                 let known_album = typed.is_none()
-                    && (self.mentions.iter().any(|m| m.slot == Slot::Album && m.value == value)
+                    && (self
+                        .mentions
+                        .iter()
+                        .any(|m| m.slot == Slot::Album && m.value == value)
                         || self
                             .ctx
                             .resolve(Slot::Album, &[], pos)
@@ -1069,10 +1078,10 @@ fn fill_forward(c: &mut Candidate, f: &Forward, m: &Mention, explain: bool) {
             output: m.value.clone(),
         });
     }
-    if let (Slot::Ceremony, true, Some(y)) = (f.slot, f.year_from_article, m.year) {
-        if let Some((_, v)) = c.fields.iter_mut().find(|(n, _)| n == "year") {
-            *v = Value::from(y);
-        }
+    if let (Slot::Ceremony, true, Some(y)) = (f.slot, f.year_from_article, m.year)
+        && let Some((_, v)) = c.fields.iter_mut().find(|(n, _)| n == "year")
+    {
+        *v = Value::from(y);
     }
 }
 
