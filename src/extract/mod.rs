@@ -94,6 +94,7 @@ impl<'r> Extractor<'r> {
         let mut ctx = Context::default();
         let mut cands: Vec<Candidate> = Vec::new();
         let mut notes: Vec<Note> = Vec::new();
+        let mut prev_cands = 0;
 
         let untriggered = self.untriggered_sentences(text, &sentences);
         let mut hit = vec![false; self.rules.rules.len()];
@@ -159,7 +160,11 @@ impl<'r> Extractor<'r> {
             // The sentence after a win that names no ceremony may name it ("Both wins came at the
             // 58th annual CMA Awards"); a paragraph break ends that reach.
             let joined = si > 0 && !text[sentences[si - 1].end..s.start].contains("\n\n");
-            for c in cands.iter_mut().filter(|c| c.sentence + 1 == si) {
+            // Only the previous sentence's candidates (the tail pushed last) can be waiting.
+            for c in cands[prev_cands..]
+                .iter_mut()
+                .filter(|c| c.sentence + 1 == si)
+            {
                 if let Some(f) = c.forward.take() {
                     if !joined {
                         continue;
@@ -175,6 +180,7 @@ impl<'r> Extractor<'r> {
                     }
                 }
             }
+            prev_cands = cands.len();
             cands.extend(c);
             notes.extend(n);
             ctx.events.extend(events);
