@@ -50,8 +50,20 @@ struct Candidate {
     span: (usize, usize),
     fields: Vec<(String, Value)>,
     deferred_event_date: bool,
+    /// A required field no source filled yet, to take from the next sentence's first mention of
+    /// its context slot ("X won A on Wednesday night. The wins came at the CMA Awards.").
+    forward: Option<Forward>,
     penalties: u32,
     steps: Vec<Step>,
+}
+
+/// A required field left for the next sentence to fill.
+struct Forward {
+    field: String,
+    slot: Slot,
+    /// The candidate's year came from the article date, so a year the forward ceremony carries
+    /// ("the 58th annual CMA Awards") replaces it.
+    year_from_article: bool,
 }
 
 /// One field's normalized items (one item unless the field is a list).
@@ -82,6 +94,7 @@ impl<'r> Extractor<'r> {
         let mut ctx = Context::default();
         let mut cands: Vec<Candidate> = Vec::new();
         let mut notes: Vec<Note> = Vec::new();
+        let mut prev_cands = 0;
 
         let untriggered = self.untriggered_sentences(text, &sentences);
         let mut hit = vec![false; self.rules.rules.len()];
@@ -147,11 +160,38 @@ impl<'r> Extractor<'r> {
                 notes: n,
                 ..
             } = run;
+            // The sentence after a win that names no ceremony may name it ("Both wins came at the
+            // 58th annual CMA Awards"); a paragraph break ends that reach.
+            let joined = si > 0 && !text[sentences[si - 1].end..s.start].contains("\n\n");
+            // Only the previous sentence's candidates (the tail pushed last) can be waiting.
+            for c in cands[prev_cands..]
+                .iter_mut()
+                .filter(|c| c.sentence + 1 == si)
+            {
+                if let Some(f) = c.forward.take() {
+                    if !joined {
+                        continue;
+                    }
+                    let first = mentions
+                        .iter()
+                        .filter(|m| m.slot == f.slot)
+                        .min_by_key(|m| m.pos);
+                    if let Some(m) = first {
+                        fill_forward(c, &f, m, self.explain);
+                    } else {
+                        c.forward = Some(f);
+                    }
+                }
+            }
+            prev_cands = cands.len();
             cands.extend(c);
             notes.extend(n);
             ctx.events.extend(events);
             ctx.absorb(mentions);
         }
+
+        // A required field the next sentence did not fill either: the candidate goes.
+        cands.retain(|c| c.forward.is_none());
 
         // Dates that the article gives for a ceremony anywhere apply to every win at it.
         for c in &mut cands {
@@ -506,7 +546,8 @@ impl SentenceRun<'_, '_> {
                             .next()
                             .map_or(1, char::len_utf8);
                     }
-                    v.regex.is_match(&mask_quoted(&self.stext[from..end]))
+                    let region = mask_relative_clauses(&self.stext[from..end], start - from);
+                    v.regex.is_match(&mask_quoted(&region))
                 }
                 VetoScope::After(w) => {
                     let to = floor_boundary(self.stext, (end + w).min(self.stext.len()));
@@ -734,6 +775,7 @@ impl SentenceRun<'_, '_> {
                 continue;
             }
             let mut deferred = false;
+            let mut year_from_article = false;
             let mut steps = if ex.explain {
                 steps.clone()
             } else {
@@ -766,6 +808,8 @@ impl SentenceRun<'_, '_> {
                     };
                     if let Some(v) = v {
                         penalties += 1;
+                        year_from_article |=
+                            field == "year" && matches!(src, FillSource::ArticleYear);
                         if ex.explain {
                             steps.push(Step {
                                 field: field.clone(),
@@ -779,17 +823,37 @@ impl SentenceRun<'_, '_> {
                     }
                 }
             }
-            if let Some(missing) = kind
+            let missing: Vec<&String> = kind
                 .required
                 .iter()
-                .find(|f| !fields.iter().any(|(n, _)| n == *f))
-            {
-                self.note(
-                    rule,
-                    format!("dropped: no value for required field {missing}"),
-                );
-                continue;
-            }
+                .filter(|f| !fields.iter().any(|(n, _)| n == *f))
+                .collect();
+            // One required field missing whose fill chain reads a context slot may still come
+            // from the next sentence; anything else is dropped now.
+            let forward = match missing.as_slice() {
+                [] => None,
+                [field] => match forward_slot(rule, kind, field) {
+                    Some(slot) => Some(Forward {
+                        field: (*field).clone(),
+                        slot,
+                        year_from_article,
+                    }),
+                    None => {
+                        self.note(
+                            rule,
+                            format!("dropped: no value for required field {field}"),
+                        );
+                        continue;
+                    }
+                },
+                [field, ..] => {
+                    self.note(
+                        rule,
+                        format!("dropped: no value for required field {field}"),
+                    );
+                    continue;
+                }
+            };
             if let Some(reason) = same_act(kind, &fields, rules) {
                 self.note(rule, format!("dropped: {reason}"));
                 continue;
@@ -802,6 +866,7 @@ impl SentenceRun<'_, '_> {
                 span: (span_start, span_end),
                 fields,
                 deferred_event_date: deferred,
+                forward,
                 penalties,
                 steps,
             });
@@ -901,8 +966,19 @@ impl SentenceRun<'_, '_> {
                         .map_or(t.to_string(), |e| e.canonical.clone());
                     matches!(t.as_str(), "album" | "ep" | "mini album" | "mixtape")
                 });
+                // A bare quoted title already typed as an album ("album "Armageddon"") stays an
+                // album, so "the music video" after it still finds the song.
+                let known_album = typed.is_none()
+                    && (self
+                        .mentions
+                        .iter()
+                        .any(|m| m.slot == Slot::Album && m.value == value)
+                        || self
+                            .ctx
+                            .resolve(Slot::Album, &[], pos)
+                            .is_some_and(|m| m.slot == Slot::Album && m.value == value));
                 let slot = match slot {
-                    Slot::Work if album_like => Slot::Album,
+                    Slot::Work if album_like || known_album => Slot::Album,
                     Slot::Work => Slot::Song,
                     s => s,
                 };
@@ -983,6 +1059,46 @@ impl SentenceRun<'_, '_> {
     }
 }
 
+/// The context slot a required field's fill chain reads (`context:SLOT`), if any: the slot a later
+/// sentence's mention may fill it from.
+fn forward_slot(rule: &Rule, kind: &KindSpec, field: &str) -> Option<Slot> {
+    let own = rule
+        .fields
+        .iter()
+        .find(|f| f.name == field)
+        .and_then(|f| match &f.source {
+            FieldSource::Fill(chain) => Some(chain),
+            _ if !f.fallback.is_empty() => Some(&f.fallback),
+            _ => None,
+        });
+    own.or_else(|| kind.fill.get(field))?
+        .iter()
+        .find_map(|src| match src {
+            FillSource::Context(slot) if *slot != Slot::Artist => Some(*slot),
+            _ => None,
+        })
+}
+
+/// Fill a candidate's missing field from the next sentence's mention; a ceremony brings its year
+/// when the candidate only had the article's.
+fn fill_forward(c: &mut Candidate, f: &Forward, m: &Mention, explain: bool) {
+    c.fields.push((f.field.clone(), m.value.clone()));
+    c.penalties += 1;
+    if explain {
+        c.steps.push(Step {
+            field: f.field.clone(),
+            input: format!("next sentence:{}", format!("{:?}", f.slot).to_lowercase()),
+            normalizer: "fill".into(),
+            output: m.value.clone(),
+        });
+    }
+    if let (Slot::Ceremony, true, Some(y)) = (f.slot, f.year_from_article, m.year)
+        && let Some((_, v)) = c.fields.iter_mut().find(|(n, _)| n == "year")
+    {
+        *v = Value::from(y);
+    }
+}
+
 fn fill_name(src: FillSource) -> String {
     match src {
         FillSource::Context(s) => format!("context:{}", format!("{s:?}").to_lowercase()),
@@ -1005,6 +1121,35 @@ fn mask_quoted(s: &str) -> std::borrow::Cow<'_, str> {
             .unwrap_or_else(|_| unreachable!("constant regex"))
     });
     re.replace_all(s, "\"\"")
+}
+
+/// Blank out relative clauses set off by commas or dashes (", who many predicted would sweep the
+/// night,", " – who arrived with seven nominations –"): they describe the subject, and a prediction,
+/// nomination or negation inside one says nothing about the main clause's win. A clause holding the
+/// match start (`keep_at`) is kept: there the match itself is the aside.
+fn mask_relative_clauses(s: &str, keep_at: usize) -> std::borrow::Cow<'_, str> {
+    static CLAUSE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = CLAUSE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i),\s(?:who|whom|whose|which)\s[^,;:\n]+,|\s[–—]\s(?:who|whom|whose|which)\s[^–—;:\n]+[–—]",
+        )
+        .unwrap_or_else(|_| unreachable!("constant regex"))
+    });
+    if !re.is_match(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for m in re.find_iter(s) {
+        if (m.start()..m.end()).contains(&keep_at) {
+            continue;
+        }
+        out.push_str(&s[last..m.start()]);
+        out.push_str(", ");
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

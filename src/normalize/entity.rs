@@ -722,7 +722,12 @@ pub fn ceremony(raw: &str, rules: &RuleSet) -> Normalized {
     if s.is_empty() {
         return Normalized::Missing("empty ceremony".into());
     }
-    if let Some(slot) = anaphor(s, rules, &[Slot::Ceremony]) {
+    // "the show" refers back; a quoted or title-cased "'The Show'" is SBS M's music show.
+    let named = raw.trim_start().starts_with(['\'', '"'])
+        || s.split_whitespace()
+            .nth(1)
+            .is_some_and(|w| w.starts_with(char::is_uppercase));
+    if !named && let Some(slot) = anaphor(s, rules, &[Slot::Ceremony]) {
         return Normalized::Anaphor(slot);
     }
     let (name, _, _) = ceremony_parts(s);
@@ -739,7 +744,9 @@ pub fn ceremony(raw: &str, rules: &RuleSet) -> Normalized {
         return Normalized::Reject(format!("{s:?} names no ceremony"));
     }
     let ceremonies = rules.gazetteer("ceremonies");
+    // The whole name first: "The Show" is a show's name, not "the" + "Show".
     for candidate in [
+        s,
         name,
         name.trim_end_matches(" ceremony"),
         name.trim_end_matches(" Awards"),
