@@ -417,7 +417,7 @@ fn build_regex(src: &str) -> Result<Regex, String> {
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(n) => {
-                format!("regex too large once compiled (limit {n} bytes); split the rule or shrink its gazetteers")
+                format!("pattern too large once compiled (over the {n}-byte limit); split the rule or shrink its gazetteers")
             }
             other => other.to_string(),
         })
@@ -652,24 +652,37 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         }
     }
 
-    // Rules.
+    // Rules. Too many is refused before any is compiled, so a runaway rule file costs its parse only.
     let mut rules: Vec<Rule> = Vec::new();
     let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
-    for (file, text, raw) in &parsed {
+    let total: usize = parsed.iter().map(|(_, _, raw)| raw.rule.len()).sum();
+    if total > MAX_RULES {
+        let mut before = 0;
+        for (file, text, raw) in &parsed {
+            if let Some(first_over) = raw.rule.get(MAX_RULES.saturating_sub(before)) {
+                Errors {
+                    file,
+                    text,
+                    out: &mut errors,
+                }
+                .at(
+                    first_over.span().start,
+                    None,
+                    format!("{total} rules, more than the {MAX_RULES} allowed; none compiled"),
+                );
+                break;
+            }
+            before += raw.rule.len();
+        }
+    }
+    let to_compile: &[_] = if total > MAX_RULES { &[] } else { &parsed };
+    for (file, text, raw) in to_compile {
         for spanned in &raw.rule {
             let mut errs = Errors {
                 file,
                 text,
                 out: &mut errors,
             };
-            if rules.len() >= MAX_RULES {
-                errs.at(
-                    spanned.span().start,
-                    None,
-                    format!("more than {MAX_RULES} rules; the rest are ignored"),
-                );
-                break;
-            }
             if let Some(rule) = compile_rule(spanned, &kinds, &mut expander, &mut errs) {
                 let line = rule.line;
                 if let Some((pfile, pline)) = seen_ids.get(&rule.id) {
