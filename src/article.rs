@@ -37,10 +37,34 @@ pub fn parse_article_date(s: &str) -> Option<NaiveDate> {
         .filter(plausible_article_date)
 }
 
+/// The years an article's own date may have: digitized archives go back to 1800, and 2200 leaves room
+/// for any real date while catching a broken header (year 9999) and keeping relative dates in range.
+pub const ARTICLE_YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
+
 /// News articles are dated within a sane window; anything else is a broken header, not an article of year 9999.
 fn plausible_article_date(d: &NaiveDate) -> bool {
     use chrono::Datelike;
-    (1800..=2200).contains(&d.year())
+    ARTICLE_YEARS.contains(&d.year())
+}
+
+/// Why `s` is not an article date: a real date outside [`ARTICLE_YEARS`], or not a date at all.
+/// `what` names the field (`date header`, `"date"`); `expected` says what a good one looks like.
+pub fn article_date_problem(s: &str, what: &str, expected: &str) -> String {
+    let s = s.trim();
+    let shown: String = s.chars().take(40).collect();
+    let real = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.date_naive())
+    });
+    match real {
+        Some(_) => format!(
+            "{what} {shown:?} is outside the years {}-{} accepted for an article",
+            ARTICLE_YEARS.start(),
+            ARTICLE_YEARS.end()
+        ),
+        None => format!("malformed {what} {shown:?}: expected {expected}"),
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::article::{Article, parse_article_date};
+use crate::article::{Article, article_date_problem, parse_article_date};
 
 /// The longest JSON Lines record accepted; a longer line is reported and skipped, never buffered whole.
 pub const MAX_LINE_BYTES: usize = 128 * 1024 * 1024;
@@ -236,13 +236,14 @@ fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadE
     }
 }
 
-/// Every article file under `dir`, recursively, in sorted path order. Symlinked directories are not
-/// followed, so a symlink loop cannot make the walk endless.
+/// Every article file under `dir`, recursively, in sorted path order. Symlinks are followed (a
+/// symlinked article is read, not silently skipped); a symlink back to an ancestor directory is
+/// reported as a loop and not entered, so the walk always ends.
 fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
     let shard = opts.shard;
     let root = dir.clone();
     walkdir::WalkDir::new(dir)
-        .follow_links(false)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter(move |entry| match (shard, entry) {
@@ -258,7 +259,14 @@ fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> 
                         .path()
                         .map(|p| p.display().to_string())
                         .unwrap_or_default();
-                    let reason = e.io_error().map(io_reason).unwrap_or_else(|| e.to_string());
+                    let reason = match (e.loop_ancestor(), e.io_error()) {
+                        (Some(a), _) => format!(
+                            "symlink loop (points back to {}); not followed",
+                            a.display()
+                        ),
+                        (None, Some(io)) => io_reason(io),
+                        (None, None) => e.to_string(),
+                    };
                     Box::new(std::iter::once(ReadEvent::Failed(InputError {
                         location: Location { path, line: None },
                         reason,
@@ -320,7 +328,7 @@ pub fn input_bytes(inputs: &[InputSpec], opts: &ReadOptions) -> Option<u64> {
             continue;
         }
         for e in walkdir::WalkDir::new(path)
-            .follow_links(false)
+            .follow_links(true)
             .into_iter()
             .flatten()
         {
@@ -446,32 +454,45 @@ pub fn parse_text_article(
     bytes: &[u8],
     default_date: Option<NaiveDate>,
 ) -> Result<(Article, bool), String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let bytes = &bytes[bom..];
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err("empty file: no date header and no text".into());
     }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    // Anywhere in the file, not just its start: a NUL inside a text would reach every sink.
+    if bytes.contains(&0) {
         return Err("binary file (NUL bytes); not an article".into());
     }
-    let (text, lossy) = match std::str::from_utf8(bytes) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (String::from_utf8_lossy(bytes), true),
+    let (text, bad_byte) = match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(bom + e.valid_up_to())),
+    };
+    let lossy = bad_byte.is_some();
+    // A replacement character in the header is the likely cause of a header error: say so.
+    let refuse = |reason: String| match bad_byte {
+        Some(at) => Err(format!("{reason} (not valid UTF-8 from byte {at})")),
+        None => Err(reason),
     };
     let trimmed = text.trim_start();
     let (date, body) = match split_date_header(trimmed) {
         Some((token, rest)) => match parse_article_date(token) {
             Some(d) => (d, rest),
             None => {
-                return Err(format!(
-                    "malformed date header {:?}: expected ' date YYYY-MM-DD'",
-                    truncate(token, 40)
+                return refuse(article_date_problem(
+                    token,
+                    "date header",
+                    "' date YYYY-MM-DD'",
                 ));
             }
         },
         None => match default_date {
             Some(d) => (d, trimmed),
             None => {
-                return Err(
+                return refuse(
                     "missing date header: expected ' date YYYY-MM-DD' at the start (or pass --date)"
                         .into(),
                 );
@@ -480,7 +501,7 @@ pub fn parse_text_article(
     };
     let body = body.trim();
     if body.is_empty() {
-        return Err("no text after the date header".into());
+        return refuse("no text after the date header".into());
     }
     Ok((
         Article {
@@ -512,10 +533,6 @@ fn split_date_header(s: &str) -> Option<(&str, &str)> {
     Some((&rest[..end], &rest[end..]))
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
-    s.chars().take(max_chars).collect()
-}
-
 #[derive(Deserialize)]
 struct JsonArticle {
     id: Option<serde_json::Value>,
@@ -526,6 +543,17 @@ struct JsonArticle {
     title: Option<String>,
     /// An HTML page instead of `text`.
     html: Option<String>,
+}
+
+/// Read JSON Lines from any reader (a pipe, a socket, a test's generator) as [`read_inputs`] reads a
+/// `.jsonl` file: one event per non-blank line, a line over [`MAX_LINE_BYTES`] reported and skipped
+/// without being buffered whole. `name` is the path used in errors and default sources.
+pub fn read_jsonl(
+    name: &str,
+    reader: impl BufRead + 'static,
+    opts: ReadOptions,
+) -> impl Iterator<Item = ReadEvent> {
+    JsonlReader::new(name.to_string(), Box::new(reader), opts)
 }
 
 /// JSON Lines reader: one article per line, streamed, each bad line reported with its line number.
@@ -602,12 +630,10 @@ impl JsonlReader {
             _ => return Err("missing or empty \"id\"".into()),
         };
         let date = match rec.date.as_deref() {
-            Some(d) => Some(parse_article_date(d).ok_or_else(|| {
-                format!(
-                    "malformed \"date\" {:?}: expected YYYY-MM-DD or RFC 3339",
-                    truncate(d, 40)
-                )
-            })?),
+            Some(d) => Some(
+                parse_article_date(d)
+                    .ok_or_else(|| article_date_problem(d, "\"date\"", "YYYY-MM-DD or RFC 3339"))?,
+            ),
             None => None,
         };
         if rec.text.is_none()

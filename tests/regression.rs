@@ -40,3 +40,21 @@ fn jsonl_with_byte_order_mark_reads_its_first_line() {
         "{events:?}"
     );
 }
+
+/// Found by the `normalize` fuzz target: a title opening with a curly quote (three bytes in UTF-8)
+/// was sliced one byte in, inside the quote, and panicked.
+#[test]
+fn title_opening_with_a_curly_quote_does_not_panic() {
+    use newsfacts::normalize::Normalized;
+    use newsfacts::normalize::entity::title;
+    let rules = RuleSet::embedded().unwrap();
+    for (raw, want) in [
+        ("“Espresso”", "Espresso"),
+        ("‘Espresso’", "Espresso"),
+        ("\"Espresso\"", "Espresso"),
+    ] {
+        assert_eq!(title(raw, &rules), Normalized::Value(want.into()), "{raw}");
+    }
+    // The fuzzer's input: a lone opening quote before digits.
+    assert_eq!(title("“999999", &rules), Normalized::Value("999999".into()));
+}

@@ -395,23 +395,29 @@ fn drop_truncated_works(cands: &mut Vec<Candidate>, rules: &RuleSet) {
             Some((work, rest))
         })
         .collect();
-    let truncated: Vec<bool> = cands
-        .iter()
-        .zip(&keys)
-        .map(|(a, ka)| {
-            let Some((wa, ra)) = ka else { return false };
-            cands.iter().zip(&keys).any(|(b, kb)| {
-                kb.as_ref().is_some_and(|(wb, rb)| {
-                    a.sentence == b.sentence
-                        && a.kind == b.kind
+    // Only candidates of one sentence are compared: group them first, so a long article costs
+    // the sum of its sentences' squares, not the square of its candidates.
+    let mut by_sentence: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        if k.is_some() {
+            by_sentence.entry(cands[i].sentence).or_default().push(i);
+        }
+    }
+    let mut truncated = vec![false; cands.len()];
+    for group in by_sentence.values() {
+        for &i in group {
+            let Some((wa, ra)) = &keys[i] else { continue };
+            truncated[i] = group.iter().any(|&j| {
+                keys[j].as_ref().is_some_and(|(wb, rb)| {
+                    cands[i].kind == cands[j].kind
                         && wb.len() > wa.len()
                         && wb.ends_with(wa)
                         && wb[..wb.len() - wa.len()].ends_with(' ')
                         && ra == rb
                 })
-            })
-        })
-        .collect();
+            });
+        }
+    }
     let mut drop = truncated.into_iter();
     cands.retain(|_| !drop.next().unwrap_or(false));
 }

@@ -78,6 +78,10 @@ pub fn looks_like_wall(text: &str) -> bool {
 pub fn rough_text(bytes: &[u8], url: Option<&str>, charset_hint: Option<&str>) -> String {
     let tld = url.and_then(crate::html::encoding::url_tld);
     let (html, _, _) = crate::html::encoding::decode(bytes, charset_hint, tld.as_deref());
+    // A page too deep for the extractor is too deep to parse here as well (quadratic in html5ever).
+    if crate::html::nesting::too_deep(&html, crate::html::MAX_NESTING_WORK).is_some() {
+        return String::new();
+    }
     let doc = scraper::Html::parse_document(&html);
     let mut out = String::new();
     for node in doc.root_element().descendants() {

@@ -447,7 +447,9 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
     // Inside quotes the title keeps its own ? and !, but a comma or period there is the outlet's
     // ("'Seventeenth Heaven.'").
     let s = if quoted {
-        trimmed[1..]
+        // The opening quote may be a multi-byte curly one.
+        let open = trimmed.chars().next().map_or(0, char::len_utf8);
+        trimmed[open..]
             .trim_end_matches(['"', '\'', '’', '”'])
             .trim()
             .trim_end_matches([',', '.'])

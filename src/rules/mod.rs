@@ -29,6 +29,8 @@ mod embedded {
 /// The regex crate is linear-time, but a hostile or careless rule can still ask for a huge automaton.
 const REGEX_SIZE_LIMIT: usize = 64 << 20;
 const MAX_RULES: usize = 20_000;
+/// The shipped rule files are tens of KiB; a rule file this big is a mistake, not read into memory.
+const MAX_RULE_FILE_BYTES: u64 = 16 << 20;
 
 /// A problem found while loading or validating rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,6 +72,22 @@ impl fmt::Display for RuleErrors {
 #[derive(Debug, Clone)]
 pub struct RuleFiles {
     pub files: Vec<(String, String)>,
+}
+
+/// A rule file's text, refused when larger than [`MAX_RULE_FILE_BYTES`] or not UTF-8.
+fn read_rule_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_RULE_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_RULE_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB; not a rule file",
+            MAX_RULE_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("not valid UTF-8: {e}"))
 }
 
 impl RuleFiles {
@@ -121,12 +139,9 @@ impl RuleFiles {
             if !wanted {
                 continue;
             }
-            match std::fs::read_to_string(entry.path()) {
+            match read_rule_file(entry.path()) {
                 Ok(c) => files.push((rel, c)),
-                Err(e) => errors.push(file_error(
-                    &entry.path().display().to_string(),
-                    e.to_string(),
-                )),
+                Err(e) => errors.push(file_error(&entry.path().display().to_string(), e)),
             }
         }
         if errors.is_empty() {

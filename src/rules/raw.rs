@@ -436,7 +436,7 @@ fn build_regex(src: &str) -> Result<Regex, String> {
         .build()
         .map_err(|e| match e {
             regex::Error::CompiledTooBig(n) => {
-                format!("regex too large once compiled (limit {n} bytes); split the rule or shrink its gazetteers")
+                format!("pattern too large once compiled (over the {n}-byte limit); split the rule or shrink its gazetteers")
             }
             other => other.to_string(),
         })
@@ -672,6 +672,31 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         }
     }
 
+    // Rules. Too many is refused before any is compiled, so a runaway rule file costs its parse only.
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut atoms = AtomsBuilder::default();
+    let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
+    let total: usize = parsed.iter().map(|(_, _, raw)| raw.rule.len()).sum();
+    if total > MAX_RULES {
+        let mut before = 0;
+        for (file, text, raw) in &parsed {
+            if let Some(first_over) = raw.rule.get(MAX_RULES.saturating_sub(before)) {
+                Errors {
+                    file,
+                    text,
+                    out: &mut errors,
+                }
+                .at(
+                    first_over.span().start,
+                    None,
+                    format!("{total} rules, more than the {MAX_RULES} allowed; none compiled"),
+                );
+                break;
+            }
+            before += raw.rule.len();
+        }
+    }
+    let to_compile: &[_] = if total > MAX_RULES { &[] } else { &parsed };
     // Every pattern's regex and literal requirement, built in parallel: they are most of start-up.
     // The requirement is worked out on a skeleton of the pattern in which each gazetteer is one
     // marker, analysed once (see atoms.rs).
@@ -681,7 +706,7 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         cache: HashMap::new(),
         markers: Some(Vec::new()),
     };
-    let mut sources: Vec<(String, String)> = parsed
+    let mut sources: Vec<(String, String)> = to_compile
         .iter()
         .flat_map(|(_, _, raw)| raw.rule.iter())
         .flat_map(|r| r.get_ref().patterns.iter())
@@ -719,25 +744,13 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         })
         .collect();
 
-    // Rules.
-    let mut rules: Vec<Rule> = Vec::new();
-    let mut atoms = AtomsBuilder::default();
-    let mut seen_ids: HashMap<String, (String, usize)> = HashMap::new();
-    for (file, text, raw) in &parsed {
+    for (file, text, raw) in to_compile {
         for spanned in &raw.rule {
             let mut errs = Errors {
                 file,
                 text,
                 out: &mut errors,
             };
-            if rules.len() >= MAX_RULES {
-                errs.at(
-                    spanned.span().start,
-                    None,
-                    format!("more than {MAX_RULES} rules; the rest are ignored"),
-                );
-                break;
-            }
             if let Some(rule) = compile_rule(
                 spanned,
                 &kinds,
