@@ -648,6 +648,20 @@ cat "$1/facts.jsonl"
     );
 }
 
+/// `extract` with the tiny rules into a store; the caller adds the store and the input.
+fn tiny_extract_into() -> Command {
+    let mut c = Command::new(bin());
+    c.args([
+        "extract",
+        "-q",
+        "--rules",
+        TINY_RULES,
+        "--no-stdout",
+        "--db",
+    ]);
+    c
+}
+
 #[test]
 fn a_fact_store_on_a_full_file_system_stays_consistent_and_the_next_run_completes() {
     let dir = tempfile::tempdir().unwrap();
@@ -669,15 +683,7 @@ cp "$1"/facts.db* "$4"/
     assert_eq!(String::from_utf8_lossy(&out.stdout), "exit=1\n", "{err}");
 
     let clean_db = dir.path().join("clean.db");
-    let o = Command::new(bin())
-        .args([
-            "extract",
-            "-q",
-            "--rules",
-            TINY_RULES,
-            "--no-stdout",
-            "--db",
-        ])
+    let o = tiny_extract_into()
         .args([s(&clean_db), s(&input)])
         .output()
         .unwrap();
@@ -696,15 +702,7 @@ cp "$1"/facts.db* "$4"/
         assert_eq!(Some(facts), clean.get(article), "{article} is whole");
     }
     // With room again, the next run completes the store.
-    let o = Command::new(bin())
-        .args([
-            "extract",
-            "-q",
-            "--rules",
-            TINY_RULES,
-            "--no-stdout",
-            "--db",
-        ])
+    let o = tiny_extract_into()
         .args([s(&db), s(&input)])
         .output()
         .unwrap();
