@@ -82,13 +82,7 @@ impl Req {
                 other => out.push(other),
             }
         }
-        out.sort();
-        out.dedup();
-        match out.len() {
-            0 => Req::Any,
-            1 => out.pop().unwrap_or(Req::Any),
-            _ => Req::And(out),
-        }
+        Req::joined(out, Req::And)
     }
 
     fn or(parts: Vec<Req>) -> Req {
@@ -100,12 +94,17 @@ impl Req {
                 other => out.push(other),
             }
         }
-        out.sort();
-        out.dedup();
-        match out.len() {
+        Req::joined(out, Req::Or)
+    }
+
+    /// Flattened parts, sorted and deduplicated: none is no requirement, one stands alone.
+    fn joined(mut parts: Vec<Req>, wrap: fn(Vec<Req>) -> Req) -> Req {
+        parts.sort();
+        parts.dedup();
+        match parts.len() {
             0 => Req::Any,
-            1 => out.pop().unwrap_or(Req::Any),
-            _ => Req::Or(out),
+            1 => parts.pop().unwrap_or(Req::Any),
+            _ => wrap(parts),
         }
     }
 }

@@ -706,18 +706,23 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         cache: HashMap::new(),
         markers: Some(Vec::new()),
     };
-    let mut sources: Vec<(String, String)> = to_compile
+    let mut sources: Vec<&str> = to_compile
         .iter()
         .flat_map(|(_, _, raw)| raw.rule.iter())
         .flat_map(|r| r.get_ref().patterns.iter())
-        .filter_map(|p| {
-            let full = expander.expand(p.get_ref(), &mut Vec::new()).ok()?;
-            let skeleton = skeletons.expand(p.get_ref(), &mut Vec::new()).ok()?;
-            Some((full, skeleton))
-        })
+        .map(|p| p.get_ref().as_str())
         .collect();
     sources.sort_unstable();
     sources.dedup();
+    // A pattern whose expansion fails is left out here and reported by `compile_rule`.
+    let expanded: Vec<(&str, String, String)> = sources
+        .into_iter()
+        .filter_map(|src| {
+            let full = expander.expand(src, &mut Vec::new()).ok()?;
+            let skeleton = skeletons.expand(src, &mut Vec::new()).ok()?;
+            Some((src, full, skeleton))
+        })
+        .collect();
     let marked: Vec<String> = skeletons
         .markers
         .take()
@@ -731,16 +736,17 @@ pub(super) fn compile(files: &RuleFiles) -> Result<RuleSet, RuleErrors> {
         // that admits every case is sound in either place.
         .map(|alt| atoms::required(&format!("(?i:{})", ascii_classes(alt)), &[]))
         .collect();
-    let built: HashMap<String, Built> = sources
+    // Keyed by the pattern as written: macros are global, so equal sources expand equally.
+    let built: HashMap<&str, Built> = expanded
         .into_par_iter()
-        .map(|(full, skeleton)| {
+        .map(|(src, full, skeleton)| {
             let built = build_regex(&full).map(|re| {
                 (
                     re,
                     atoms::required(&ascii_classes(&skeleton), &gazetteer_reqs),
                 )
             });
-            (full, built)
+            (src, built)
         })
         .collect();
 
@@ -915,7 +921,7 @@ fn compile_rule(
     spanned: &Spanned<RawRule>,
     kinds: &BTreeMap<String, KindSpec>,
     expander: &mut Expander<'_>,
-    (built, atoms): (&HashMap<String, Built>, &mut AtomsBuilder),
+    (built, atoms): (&HashMap<&str, Built>, &mut AtomsBuilder),
     errs: &mut Errors<'_>,
 ) -> Option<Rule> {
     let raw = spanned.get_ref();
@@ -946,18 +952,18 @@ fn compile_rule(
     let mut captures: BTreeMap<String, usize> = BTreeMap::new();
     for p in &raw.patterns {
         let at = p.span().start;
-        let expanded = match expander.expand(p.get_ref(), &mut Vec::new()) {
-            Ok(s) => s,
-            Err(e) => {
-                errs.at(at, rid, e);
-                continue;
-            }
+        // Every pattern that expands was built above; one that was not is expanded again to say
+        // why (and, were it to expand after all, built here with no literal requirement).
+        let prebuilt = match built.get(p.get_ref().as_str()) {
+            Some(b) => b.clone(),
+            None => match expander.expand(p.get_ref(), &mut Vec::new()) {
+                Ok(full) => build_regex(&full).map(|re| (re, Required::any())),
+                Err(e) => {
+                    errs.at(at, rid, e);
+                    continue;
+                }
+            },
         };
-        // Every pattern was built above; one that was not (it cannot happen) requires nothing.
-        let prebuilt = built
-            .get(&expanded)
-            .cloned()
-            .unwrap_or_else(|| build_regex(&expanded).map(|re| (re, Required::any())));
         match prebuilt {
             Ok((regex, required)) => {
                 for name in regex.capture_names().flatten() {
