@@ -58,3 +58,41 @@ fn title_opening_with_a_curly_quote_does_not_panic() {
     // The fuzzer's input: a lone opening quote before digits.
     assert_eq!(title("“999999", &rules), Normalized::Value("999999".into()));
 }
+
+/// A win naming no ceremony waits for the next sentence to name one; after a paragraph break that
+/// wait was ended by emitting the win without its required ceremony instead of dropping it.
+#[test]
+fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
+    use newsfacts::article::{Article, parse_article_date};
+    let rules = RuleSet::embedded().unwrap();
+    let extractor = newsfacts::extract::Extractor::new(&rules);
+    let wins = |text: &str| -> Vec<serde_json::Value> {
+        let article = Article {
+            id: "t".into(),
+            source: "test".into(),
+            url: None,
+            title: None,
+            date: parse_article_date("2024-11-08").unwrap(),
+            date_source: None,
+            text: text.into(),
+        };
+        extractor
+            .extract(&article)
+            .facts
+            .into_iter()
+            .filter(|f| f.kind == "award_win")
+            .map(|f| serde_json::to_value(&f.fields).unwrap())
+            .collect()
+    };
+    let win = "Ayra Starr was named Best Pop Act and opened the show with her new single.";
+    let ceremony = "The night belonged to the Headies Awards, which returned to Lagos.";
+    // In one paragraph the next sentence names the ceremony: the win takes it.
+    let joined = wins(&format!("{win} {ceremony}"));
+    assert_eq!(joined.len(), 1, "{joined:?}");
+    assert_eq!(joined[0]["winner"], "Ayra Starr");
+    // The canonical name in rules/gazetteers/ceremonies.txt.
+    assert_eq!(joined[0]["ceremony"], "Headies");
+    // After a paragraph break it may not, and a win without a ceremony is no fact.
+    assert_eq!(wins(&format!("{win}\n\n{ceremony}")), Vec::<serde_json::Value>::new());
+    assert_eq!(wins(win), Vec::<serde_json::Value>::new());
+}

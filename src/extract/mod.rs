@@ -168,19 +168,18 @@ impl<'r> Extractor<'r> {
                 .iter_mut()
                 .filter(|c| c.sentence + 1 == si)
             {
-                if let Some(f) = c.forward.take() {
-                    if !joined {
-                        continue;
-                    }
-                    let first = mentions
-                        .iter()
-                        .filter(|m| m.slot == f.slot)
-                        .min_by_key(|m| m.pos);
-                    if let Some(m) = first {
-                        fill_forward(c, &f, m, self.explain);
-                    } else {
-                        c.forward = Some(f);
-                    }
+                // Left waiting (after a paragraph break, or with nothing to fill from), it goes below.
+                let Some(f) = c.forward.as_ref().filter(|_| joined) else {
+                    continue;
+                };
+                let first = mentions
+                    .iter()
+                    .filter(|m| m.slot == f.slot)
+                    .min_by_key(|m| m.pos);
+                if let Some(m) = first
+                    && let Some(f) = c.forward.take()
+                {
+                    fill_forward(c, &f, m, self.explain);
                 }
             }
             prev_cands = cands.len();
@@ -1093,7 +1092,7 @@ fn fill_forward(c: &mut Candidate, f: &Forward, m: &Mention, explain: bool) {
     if explain {
         c.steps.push(Step {
             field: f.field.clone(),
-            input: format!("next sentence:{}", format!("{:?}", f.slot).to_lowercase()),
+            input: format!("next sentence:{}", slot_name(f.slot)),
             normalizer: "fill".into(),
             output: m.value.clone(),
         });
@@ -1105,12 +1104,17 @@ fn fill_forward(c: &mut Candidate, f: &Forward, m: &Mention, explain: bool) {
     }
 }
 
+/// A slot as rule files write it (`song`, `ceremony`).
+fn slot_name(s: Slot) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
 fn fill_name(src: FillSource) -> String {
     match src {
-        FillSource::Context(s) => format!("context:{}", format!("{s:?}").to_lowercase()),
+        FillSource::Context(s) => format!("context:{}", slot_name(s)),
         FillSource::ContextCeremonyYear => "context:ceremony_year".into(),
         FillSource::SentenceYear => "sentence:year".into(),
-        FillSource::Sentence(s) => format!("sentence:{}", format!("{s:?}").to_lowercase()),
+        FillSource::Sentence(s) => format!("sentence:{}", slot_name(s)),
         FillSource::ArticleYear => "article:year".into(),
         FillSource::ArticleDate => "article:date".into(),
         FillSource::EventDate => "event:date".into(),
