@@ -93,6 +93,9 @@ fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
     // The canonical name in rules/gazetteers/ceremonies.txt.
     assert_eq!(joined[0]["ceremony"], "Headies");
     // After a paragraph break it may not, and a win without a ceremony is no fact.
-    assert_eq!(wins(&format!("{win}\n\n{ceremony}")), Vec::<serde_json::Value>::new());
+    assert_eq!(
+        wins(&format!("{win}\n\n{ceremony}")),
+        Vec::<serde_json::Value>::new()
+    );
     assert_eq!(wins(win), Vec::<serde_json::Value>::new());
 }
