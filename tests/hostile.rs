@@ -460,25 +460,16 @@ fn articles_dated_1900_and_2100_are_read_and_relative_dates_stay_in_range() {
 
     let old = d(1900, 5, 1);
     let new = d(2100, 12, 31);
-    let iso =
-        |phrase: &str, reference, tense| resolve(phrase, reference, tense).map(|r| r.to_iso());
-    assert_eq!(iso("last year", old, Tense::Past).as_deref(), Some("1899"));
-    assert_eq!(
-        iso("100 years ago", old, Tense::Past).as_deref(),
-        Some("1800-05-01")
-    );
-    assert_eq!(
-        iso("next year", new, Tense::Future).as_deref(),
-        Some("2101")
-    );
-    assert_eq!(
-        iso("tomorrow", new, Tense::Future).as_deref(),
-        Some("2101-01-01")
-    );
-    assert_eq!(
-        iso("3 weeks ago", old, Tense::Past).as_deref(),
-        Some("1900-04-10")
-    );
+    for (phrase, reference, tense, want) in [
+        ("last year", old, Tense::Past, "1899"),
+        ("100 years ago", old, Tense::Past, "1800-05-01"),
+        ("next year", new, Tense::Future, "2101"),
+        ("tomorrow", new, Tense::Future, "2101-01-01"),
+        ("3 weeks ago", old, Tense::Past, "1900-04-10"),
+    ] {
+        let got = resolve(phrase, reference, tense).map(|r| r.to_iso());
+        assert_eq!(got.as_deref(), Some(want), "{phrase}");
+    }
     for huge in [
         "9000 years ago",
         "99999999999999999999 years ago",

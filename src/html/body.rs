@@ -188,8 +188,7 @@ fn sibling_paragraph(doc: &Doc<'_>, i: u32, chars: u32, links: u32) -> bool {
 fn keep_block(b: &Block) -> bool {
     let ld = link_density(b.chars, b.link_chars);
     match b.kind {
-        Kind::Heading(_) => ld < 0.5,
-        Kind::Item => ld < 0.5,
+        Kind::Heading(_) | Kind::Item => ld < 0.5,
         _ => ld <= 0.5 || b.chars > 300 && ld < 0.7,
     }
 }

@@ -411,48 +411,45 @@ fn utc_hour(s: &str) -> Option<u32> {
     UTC.captures(s)?.get(1)?.as_str().parse().ok()
 }
 
-/// Month names and abbreviations (English, German, French, Spanish, Italian, Portuguese, Dutch) → 1..12.
+/// Month names and abbreviations (English, German, French, Spanish, Italian, Portuguese, Dutch), lower
+/// case, January first: the one list both the date regex and [`month_number`] are built from.
+const MONTH_WORDS: [&str; 12] = [
+    "jan january januar jänner janvier enero ene gennaio gen janeiro januari janv",
+    "feb february februar février fevrier févr fev fév febrero febbraio fevereiro februari",
+    "mar march märz maerz mars marzo março marco maart mär",
+    "apr april avril abril aprile abr avr",
+    "may mai mayo maggio maio mei mag",
+    "jun june juni juin junio giugno junho giu",
+    "jul july juli juillet juil julio luglio julho lug",
+    "aug august août aout agosto ago augustus",
+    "sep sept september septembre septiembre settembre setembro set",
+    "oct october oktober okt octobre octubre ottobre outubro out ott",
+    "nov november novembre noviembre novembro",
+    "dec december dezember dez décembre decembre déc diciembre dic dicembre dezembro",
+];
+
+/// A month word matched by the date regex → 1..12.
 fn month_number(word: &str) -> Option<u32> {
     let w = word.to_lowercase();
-    let w = w.trim_end_matches('.');
-    let m = match w {
-        "jan" | "january" | "januar" | "jänner" | "janvier" | "enero" | "ene" | "gennaio"
-        | "gen" | "janeiro" | "januari" | "janv" => 1,
-        "feb" | "february" | "februar" | "février" | "fevrier" | "févr" | "fev" | "fév"
-        | "febrero" | "febbraio" | "fevereiro" | "februari" => 2,
-        "mar" | "march" | "märz" | "maerz" | "mars" | "marzo" | "março" | "marco" | "maart"
-        | "mär" => 3,
-        "apr" | "april" | "avril" | "abril" | "aprile" | "abr" | "avr" => 4,
-        "may" | "mai" | "mayo" | "maggio" | "maio" | "mei" | "mag" => 5,
-        "jun" | "june" | "juni" | "juin" | "junio" | "giugno" | "junho" | "giu" => 6,
-        "jul" | "july" | "juli" | "juillet" | "juil" | "julio" | "luglio" | "julho" | "lug" => 7,
-        "aug" | "august" | "août" | "aout" | "agosto" | "ago" | "augustus" => 8,
-        "sep" | "sept" | "september" | "septembre" | "septiembre" | "settembre" | "setembro"
-        | "set" => 9,
-        "oct" | "october" | "oktober" | "okt" | "octobre" | "octubre" | "ottobre" | "outubro"
-        | "out" | "ott" => 10,
-        "nov" | "november" | "novembre" | "noviembre" | "novembro" => 11,
-        "dec" | "december" | "dezember" | "dez" | "décembre" | "decembre" | "déc" | "diciembre"
-        | "dic" | "dicembre" | "dezembro" => 12,
-        _ => return None,
-    };
-    Some(m)
+    let i = MONTH_WORDS
+        .iter()
+        .position(|words| words.split(' ').any(|m| m == w))?;
+    Some(i as u32 + 1)
 }
-
-const MONTHS: &str = r"jan(?:uary|uar|vier|v|eiro|uari)?|jänner|enero|ene|gen(?:naio)?|feb(?:ruary|ruar|rero|braio|ruari)?|f[ée]v(?:rier|r|ereiro)?|mar(?:ch|s|zo|ço|co)?|m(?:ä|ae)rz|mär|maart|apr(?:il|ile)?|avr(?:il)?|abr(?:il)?|may(?:o)?|mai(?:o)?|mei|mag(?:gio)?|jun(?:e|i|io|ho)?|juin|giu(?:gno)?|jul(?:y|i|io|ho)?|juil(?:let)?|lug(?:lio)?|aug(?:ust|ustus)?|ao[uû]t|ago(?:sto)?|sep(?:t|tember|tembre|tiembre)?|sett(?:embre)?|set(?:embro)?|o[ck]t(?:ober|obre|ubre)?|ott(?:obre)?|out(?:ubro)?|nov(?:ember|embre|iembre|embro)?|de[cz](?:ember)?|d[ée]c(?:embre)?|dic(?:iembre|embre)?|dezembro";
 
 /// The first date written in free text: `2023-11-06`, `6.11.2023`, `11/06/2023` (see `order`),
 /// `Nov. 6, 2023`, `6 November 2023`, `6. November 2023`, `6 de noviembre de 2023`.
 pub fn find_in_text(s: &str, order: NumericOrder) -> Option<NaiveDate> {
     static DATE: LazyLock<Regex> = LazyLock::new(|| {
+        let months = MONTH_WORDS.join(" ").replace(' ', "|");
         let pat = format!(
             r"(?ix)
             (?P<iy>(?:19|20)\d{{2}})-(?P<im>[01]?\d)-(?P<id>[0-3]?\d)(?:[^0-9]|$)
           | (?:^|[^0-9.])(?P<gd>[0-3]?\d)\.\s?(?P<gm>[01]?\d)\.\s?(?P<gy>(?:19|20)\d{{2}})(?:[^0-9]|$)
           | (?:^|[^0-9/])(?P<sa>[01]?\d|[0-3]?\d)/(?P<sb>[0-3]?\d)/(?P<sy>(?:19|20)\d{{2}})(?:[^0-9]|$)
           | (?:^|[^0-9/])(?P<ry>(?:19|20)\d{{2}})/(?P<rm>[01]?\d)/(?P<rd>[0-3]?\d)(?:[^0-9]|$)
-          | \b(?P<mn>{MONTHS})\.?\s+(?P<md>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{{2}})\b
-          | \b(?P<dd>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+|of\s+)?(?P<dm>{MONTHS})\.?,?\s+(?:de\s+)?(?P<dy>(?:19|20)\d{{2}})\b
+          | \b(?P<mn>{months})\.?\s+(?P<md>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<my>(?:19|20)\d{{2}})\b
+          | \b(?P<dd>[0-3]?\d)(?:st|nd|rd|th|er|º)?\.?\s+(?:de\s+|of\s+)?(?P<dm>{months})\.?,?\s+(?:de\s+)?(?P<dy>(?:19|20)\d{{2}})\b
             "
         );
         Regex::new(&pat).expect("static regex")
@@ -559,6 +556,18 @@ mod tests {
         assert_eq!(t("May 2023"), None);
         // Every form needs a year 19xx or 20xx.
         assert_eq!(t("1899-11-06"), None);
+    }
+
+    #[test]
+    fn every_month_word_is_read_in_either_order_and_any_case() {
+        for (i, words) in MONTH_WORDS.iter().enumerate() {
+            let want = Some(d(2023, i as u32 + 1, 6));
+            for w in words.split(' ') {
+                assert_eq!(find_in_text(&format!("6 {w} 2023"), MF), want, "{w}");
+                let upper = w.to_uppercase();
+                assert_eq!(find_in_text(&format!("{upper}. 6, 2023"), MF), want, "{w}");
+            }
+        }
     }
 
     #[test]

@@ -89,7 +89,8 @@ pub(crate) struct Doc<'a> {
     pub jsonld: Vec<String>,
     pub times: Vec<TimeEl<'a>>,
     pub title: Option<String>,
-    pub h1: Vec<(u32, String)>,
+    /// The text of the first `<h1>` that has any.
+    pub h1: Option<String>,
     /// The text of each element whose class/id suggests a date line or byline (short ones only).
     pub date_lines: Vec<(u32, String)>,
 }
@@ -674,7 +675,7 @@ fn close_element(w: &mut Walker<'_>, name: &str, id: ego_tree::NodeId) {
             w.owners.pop();
         }
     }
-    if name == "h1" {
+    if name == "h1" && w.doc.h1.is_none() {
         // The heading's blocks are the last ones pushed.
         let blocks = &w.doc.blocks;
         let start = blocks
@@ -687,7 +688,7 @@ fn close_element(w: &mut Walker<'_>, name: &str, id: ego_tree::NodeId) {
             .collect::<Vec<_>>()
             .join(" ");
         if !joined.is_empty() {
-            w.doc.h1.push((idx, joined));
+            w.doc.h1 = Some(joined);
         }
     }
     match name {

@@ -135,7 +135,7 @@ fn title(doc: &dom::Doc<'_>) -> Option<String> {
     };
     let raw = meta("og:title")
         .or_else(|| meta("twitter:title"))
-        .or_else(|| doc.h1.first().map(|(_, t)| dom::collapse_ws(t)))
+        .or_else(|| doc.h1.as_deref().map(dom::collapse_ws))
         .or_else(|| doc.title.clone().filter(|t| !t.is_empty()))?;
     Some(strip_site_suffix(&raw))
 }
@@ -231,6 +231,58 @@ mod tests {
             format!("<div><p class=\"byline\">By Kim · Published Nov. 6, 2023</p>{BODY}</div>");
         assert_eq!(date_of("", &body, None), Some((d(2023, 11, 6), "byline")));
         assert_eq!(date_of("", BODY, None), None);
+    }
+
+    #[test]
+    fn utc_timestamp_near_midnight_takes_the_day_the_page_shows() {
+        let ld = |ts: &str| {
+            format!(
+                r#"<script type="application/ld+json">{{"@type":"NewsArticle","datePublished":"{ts}"}}</script>"#
+            )
+        };
+        let url_6th = Some("https://x.com/2023/11/06/a");
+        // 03:00 UTC on the 7th was still the 6th in the Americas, and the URL says the 6th.
+        assert_eq!(
+            date_of(&ld("2023-11-07T03:00:00Z"), BODY, url_6th),
+            Some((d(2023, 11, 6), "json-ld"))
+        );
+        // Nothing else on the page shows a day: the written day stays.
+        assert_eq!(
+            date_of(&ld("2023-11-07T03:00:00Z"), BODY, None),
+            Some((d(2023, 11, 7), "json-ld"))
+        );
+        // 10:00 UTC is the same day nearly everywhere, and an offset other than UTC is the publisher's
+        // own day: neither moves.
+        assert_eq!(
+            date_of(&ld("2023-11-07T10:00:00Z"), BODY, url_6th),
+            Some((d(2023, 11, 7), "json-ld"))
+        );
+        assert_eq!(
+            date_of(&ld("2023-11-07T03:00:00+01:00"), BODY, url_6th),
+            Some((d(2023, 11, 7), "json-ld"))
+        );
+        // 15:00 UTC on the 6th is already the 7th in East Asia, and the byline says the 7th.
+        let body =
+            format!("<div><p class=\"byline\">By Kim · Published Nov. 7, 2023</p>{BODY}</div>");
+        assert_eq!(
+            date_of(&ld("2023-11-06T15:00:00Z"), &body, None),
+            Some((d(2023, 11, 7), "json-ld"))
+        );
+        // The same rule for a meta tag.
+        let head = r#"<meta property="article:published_time" content="2023-11-07T03:00:00Z">"#;
+        assert_eq!(date_of(head, BODY, url_6th), Some((d(2023, 11, 6), "meta")));
+    }
+
+    #[test]
+    fn a_date_in_the_text_is_the_last_resort() {
+        // Over 200 characters: too long for a byline, so only the last-resort text scan reads it.
+        let body = format!(
+            "<article>{BODY}<p>The band announced a world tour that starts on 6 November 2023 in Seoul, \
+             with further dates across Asia, Europe and the Americas to follow, and tickets for every \
+             show, including the new stadium dates added this week, go on sale to members of the fan \
+             club first.</p></article>"
+        );
+        assert_eq!(date_of("", &body, None), Some((d(2023, 11, 6), "text")));
     }
 
     #[test]

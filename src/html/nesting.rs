@@ -87,7 +87,7 @@ pub(crate) fn too_deep(html: &str, budget: u64) -> Option<usize> {
     while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
-            i = find(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
+            i = find_ascii_ci(b, i + 3, b"-->").map_or(b.len(), |e| e + 3);
             continue;
         }
         let closing = b.get(i) == Some(&b'/');
@@ -152,13 +152,7 @@ pub(crate) fn too_deep(html: &str, budget: u64) -> Option<usize> {
     None
 }
 
-fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
-}
-
+/// Where `needle` first occurs at or after `from`, ASCII case ignored.
 fn find_ascii_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     b.get(from..)?
         .windows(needle.len())
