@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{code, newsfacts, records, stderr};
+use crate::support::{code, fact_key, newsfacts, outcomes, records, stderr};
 
 /// Requests seen, as `PORT PATH`.
 type Hits = Arc<Mutex<Vec<String>>>;
@@ -380,19 +380,13 @@ fn closed_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-fn outcomes(report: &Value) -> BTreeMap<String, String> {
-    report["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let mut o = p["outcome"].as_str().unwrap().to_string();
-            if let Some(r) = p["reason"].as_str() {
-                o = format!("{o}:{r}");
-            }
-            (p["url"].as_str().unwrap().to_string(), o)
-        })
-        .collect()
+fn read_report(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Expected outcomes by URL, as [`outcomes`] gives them.
+fn expected<const N: usize>(pairs: [(String, &str); N]) -> BTreeMap<String, String> {
+    pairs.into_iter().map(|(url, o)| (url, s(o))).collect()
 }
 
 fn detail(report: &Value, url: &str) -> String {
@@ -411,15 +405,8 @@ fn facts(recs: &[Value]) -> Vec<(String, String)> {
     let mut out: Vec<_> = recs
         .iter()
         .map(|r| {
-            let f = &r["fields"];
-            let key = f
-                .get("winner")
-                .or_else(|| f.get("collaborator"))
-                .or_else(|| f.get("work"))
-                .and_then(Value::as_str)
-                .unwrap_or_default();
             let id = r["article"]["id"].as_str().unwrap();
-            (id.rsplit('/').next().unwrap().to_string(), key.to_string())
+            (id.rsplit('/').next().unwrap().to_string(), s(fact_key(r)))
         })
         .collect();
     out.sort();
@@ -519,9 +506,9 @@ fn each_fetch_fault_is_a_recorded_failure_in_bounded_time_and_the_rest_of_the_ru
         ]
     );
 
-    let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let report = read_report(&report_path);
     let got = outcomes(&report);
-    let want: BTreeMap<String, String> = [
+    let want = expected([
         (a.url("/reset.html"), "failed:truncated"),
         (a.url("/ok/karol-g.html"), "fetched"),
         (b.url("/drip.html"), "failed:timeout"),
@@ -546,10 +533,7 @@ fn each_fetch_fault_is_a_recorded_failure_in_bounded_time_and_the_rest_of_the_ru
         (k.url("/ok/olivia.html"), "fetched"),
         (refused.clone(), "failed:robots_unavailable"),
         (tls.clone(), "failed:robots_unavailable"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k, v.to_string()))
-    .collect();
+    ]);
     assert_eq!(got, want);
 
     // Every fault is named on stderr with its URL and reason.
@@ -665,10 +649,10 @@ fn feed_and_sitemap_entries_with_other_schemes_are_refused_without_a_request() {
             (s("sza.html"), s("SZA")),
         ]
     );
-    let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let report = read_report(&report_path);
     let got = outcomes(&report);
     let p = site.port;
-    let want: BTreeMap<String, String> = [
+    let want = expected([
         (site.url("/hostile-feed.xml"), "fetched"),
         (site.url("/hostile-index.xml"), "fetched"),
         (site.url("/hostile-sitemap.xml"), "fetched"),
@@ -690,10 +674,7 @@ fn feed_and_sitemap_entries_with_other_schemes_are_refused_without_a_request() {
             "skipped:scheme",
         ),
         (site.url("/ok/grammys-swift.html"), "fetched"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k, v.to_string()))
-    .collect();
+    ]);
     assert_eq!(got, want);
     // The server saw robots.txt, the feed, the sitemaps and the three articles: nothing else.
     let mut seen: Vec<String> = hits
@@ -749,7 +730,7 @@ fn loopback_in_any_spelling_is_refused_before_any_request() {
         .unwrap();
     assert_eq!(code(&out), 1);
     assert!(out.stdout.is_empty());
-    let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+    let report = read_report(&report_path);
     for (url, o) in outcomes(&report) {
         assert_eq!(o, "skipped:private_address", "{url}");
     }

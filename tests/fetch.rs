@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::{code, newsfacts, records, stderr};
+use crate::support::{self, code, fact_key, newsfacts, records, stderr};
 
 const SITE: &str = "fixtures/site";
 
@@ -309,18 +309,10 @@ fn summary(recs: &[Value], base: &str) -> Vec<(String, String, String)> {
     let mut out: Vec<_> = recs
         .iter()
         .map(|r| {
-            let f = &r["fields"];
-            let key = f
-                .get("winner")
-                .or_else(|| f.get("collaborator"))
-                .or_else(|| f.get("work"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
             (
                 r["article"]["id"].as_str().unwrap().replace(base, ""),
                 r["kind"].as_str().unwrap().to_string(),
-                key,
+                fact_key(r).to_string(),
             )
         })
         .collect();
@@ -328,18 +320,11 @@ fn summary(recs: &[Value], base: &str) -> Vec<(String, String, String)> {
     out
 }
 
+/// The report's outcomes, by URL with this site's base dropped.
 fn outcomes(report: &Value, base: &str) -> BTreeMap<String, String> {
-    report["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            let mut o = p["outcome"].as_str().unwrap().to_string();
-            if let Some(r) = p["reason"].as_str() {
-                o = format!("{o}:{r}");
-            }
-            (p["url"].as_str().unwrap().replace(base, ""), o)
-        })
+    support::outcomes(report)
+        .into_iter()
+        .map(|(url, o)| (url.replace(base, ""), o))
         .collect()
 }
 

@@ -58,3 +58,29 @@ pub fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::path::Path
     std::fs::write(&p, bytes).unwrap();
     p
 }
+
+/// The field a fact record is about: its winner, collaborator or work ("" when it has none).
+pub fn fact_key(record: &Value) -> &str {
+    let f = &record["fields"];
+    f.get("winner")
+        .or_else(|| f.get("collaborator"))
+        .or_else(|| f.get("work"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// Each page of a `--report` file by URL: its outcome, with `:reason` when it has one.
+pub fn outcomes(report: &Value) -> std::collections::BTreeMap<String, String> {
+    report["pages"]
+        .as_array()
+        .expect("a pages array")
+        .iter()
+        .map(|p| {
+            let mut o = p["outcome"].as_str().unwrap().to_string();
+            if let Some(r) = p["reason"].as_str() {
+                o = format!("{o}:{r}");
+            }
+            (p["url"].as_str().unwrap().to_string(), o)
+        })
+        .collect()
+}

@@ -108,22 +108,25 @@ impl Archive {
     /// Store a body and its meta; the body is written once per content, the meta updated.
     pub fn put(&self, body: &[u8], meta: &PageMeta) -> io::Result<()> {
         let base = self.object_base(&meta.sha256);
+        let gz = base.with_extension("html.gz");
+        // Compressed before taking the lock, so workers only queue for the file writes.
+        let packed = if gz.is_file() {
+            None
+        } else {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(body)?;
+            Some(enc.finish()?)
+        };
+        let meta_json = serde_json::to_vec_pretty(meta)?;
         let _turn = super::lock(&self.writing);
         if let Some(dir) = base.parent() {
             fs::create_dir_all(dir)?;
         }
-        let gz = base.with_extension("html.gz");
-        if !gz.is_file() {
-            let mut file = AtomicFile::create(&gz)?;
-            let mut enc = flate2::write::GzEncoder::new(&mut file, flate2::Compression::default());
-            enc.write_all(body)?;
-            enc.finish()?;
-            file.commit()?;
+        // Two workers storing the same bytes at once both write them: the second rename is harmless.
+        if let Some(packed) = packed {
+            write_atomic(&gz, &packed)?;
         }
-        write_atomic(
-            &base.with_extension("json"),
-            &serde_json::to_vec_pretty(meta)?,
-        )
+        write_atomic(&base.with_extension("json"), &meta_json)
     }
 
     /// The body stored under a content hash.

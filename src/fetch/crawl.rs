@@ -214,7 +214,7 @@ fn take_lock(archive: &Archive) -> Result<RunLock, RunError> {
 /// What a worker made of one page.
 struct PageResult {
     report: PageReport,
-    state: Option<PageState>,
+    state: PageState,
     article: Option<Article>,
 }
 
@@ -405,10 +405,9 @@ pub fn run(
     for r in results {
         let mut report = r.report;
         report.facts = facts_per_page.get(&report.url).copied().unwrap_or(0);
-        if let Some(mut st) = r.state {
-            st.facts_emitted = report.facts as i64;
-            state_rows.push((report.url.clone(), st));
-        }
+        let mut st = r.state;
+        st.facts_emitted = report.facts as i64;
+        state_rows.push((report.url.clone(), st));
         pages.push(report);
     }
     if let Some(s) = store.as_mut() {
@@ -583,7 +582,7 @@ fn page_result(
                     state.outcome = "failed".into();
                     return PageResult {
                         report,
-                        state: Some(state),
+                        state,
                         article: None,
                     };
                 }
@@ -644,7 +643,7 @@ fn page_result(
     };
     PageResult {
         report,
-        state: Some(state),
+        state,
         article,
     }
 }

@@ -329,17 +329,9 @@ fn read_capped(
 /// error in an `io::Error`, whose `source()` skips the wrapped error, so the chain is walked by hand.
 fn body_error(e: &std::io::Error) -> HttpFail {
     use std::io::ErrorKind as K;
-    let broken = |k: K| {
-        matches!(
-            k,
-            K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe
-        )
-    };
-    let (mut timed_out, mut cut) = (e.kind() == K::TimedOut, broken(e.kind()));
-    let mut root = e.to_string();
-    let mut cur = e
-        .get_ref()
-        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    let (mut timed_out, mut cut) = (false, false);
+    let mut root = String::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cur {
         root = c.to_string();
         if let Some(r) = c.downcast_ref::<reqwest::Error>() {
@@ -348,7 +340,10 @@ fn body_error(e: &std::io::Error) -> HttpFail {
         cur = match c.downcast_ref::<std::io::Error>() {
             Some(io) => {
                 timed_out |= io.kind() == K::TimedOut;
-                cut |= broken(io.kind());
+                cut |= matches!(
+                    io.kind(),
+                    K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe
+                );
                 io.get_ref()
                     .map(|inner| inner as &(dyn std::error::Error + 'static))
             }
@@ -480,6 +475,30 @@ mod tests {
         assert_eq!(parse_retry_after(&h, now), Some(0));
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(parse_retry_after(&h, now), None);
+    }
+
+    #[test]
+    fn body_read_errors_are_classified_through_wrapped_errors() {
+        use std::io::{Error, ErrorKind};
+        let reset = Error::new(ErrorKind::ConnectionReset, "connection reset by peer");
+        assert_eq!(
+            body_error(&reset),
+            HttpFail::Truncated("connection reset by peer".into())
+        );
+        // The kind sits one wrapper down, as when reqwest wraps hyper's error.
+        let wrapped = Error::other(Error::new(ErrorKind::TimedOut, "deadline"));
+        assert_eq!(body_error(&wrapped), HttpFail::Timeout);
+        // hyper names a short body only in words.
+        let short = Error::other("end of file before message length reached");
+        assert_eq!(
+            body_error(&short),
+            HttpFail::Truncated("end of file before message length reached".into())
+        );
+        let other = Error::other("invalid chunk size");
+        assert_eq!(
+            body_error(&other),
+            HttpFail::Other("reading the body: invalid chunk size".into())
+        );
     }
 
     #[test]
