@@ -86,6 +86,11 @@ PY
 LC_ALL=C sort "$WORK/spark-unsorted.jsonl" > "$WORK/spark.jsonl"
 
 echo "direct: $(wc -l < "$WORK/direct.jsonl") facts; spark: $(wc -l < "$WORK/spark.jsonl") facts"
+if [ ! -s "$WORK/direct.jsonl" ]; then
+  # Two empty outputs are equal and prove nothing.
+  echo "DIFFERENT: the direct run gave no facts"
+  exit 1
+fi
 if cmp -s "$WORK/direct.jsonl" "$WORK/spark.jsonl"; then
   echo EQUAL
 else

@@ -19,9 +19,7 @@ use newsfacts::reader::{
 };
 use newsfacts::rules::RuleSet;
 use newsfacts::ruletest;
-use newsfacts::sink::{
-    AtomicFile, CsvSink, Format, JsonlSink, Sink, Target, sink_for, write_table,
-};
+use newsfacts::sink::{AtomicFile, CsvSink, Format, Sink, Target, sink_for, write_table};
 use newsfacts::store::{FactQuery, SqlRow, Store, StoreOptions};
 
 /// Exit codes: 0 all fine, 1 some inputs failed (or a quality bar was missed), 2 usage or rule errors.
@@ -643,13 +641,10 @@ fn extract(args: ExtractArgs) -> Result<u8> {
         ExtractFormat::Json => Format::Json,
     };
     let target = output_name(args.out.as_deref());
-    let mut sink: Option<Box<dyn Sink>> = match (&args.out, args.no_stdout) {
-        (Some(p), _) => Some(sink_for(
-            format,
-            Target::file(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
-        (None, false) => Some(sink_for(format, Target::stdout())),
-        (None, true) => None,
+    // `--no-stdout` conflicts with `--out`: no sink at all.
+    let mut sink = match args.no_stdout {
+        true => None,
+        false => Some(record_sink(format, args.out.as_deref())?),
     };
 
     // With a store, unchanged articles are dropped before extraction; a store that cannot be read
@@ -768,12 +763,7 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
         Err(code) => return Ok(code),
     };
     let target = output_name(cfg.out.as_deref());
-    let sink: Box<dyn Sink> = match &cfg.out {
-        Some(p) => {
-            Box::new(JsonlSink::file(p).with_context(|| format!("creating {}", p.display()))?)
-        }
-        None => Box::new(JsonlSink::stdout()),
-    };
+    let sink = record_sink(Format::Jsonl, cfg.out.as_deref())?;
     let opts = RunOptions {
         explain: false,
         min_confidence,
@@ -859,6 +849,15 @@ fn web_run(cfg: CrawlConfig, mode: Mode, quiet: bool, db: Option<PathBuf>) -> Re
         );
     }
     Ok(if failed { EXIT_INPUT } else { 0 })
+}
+
+/// Records in `format` to `out` (written atomically), or to standard output.
+fn record_sink(format: Format, out: Option<&std::path::Path>) -> Result<Box<dyn Sink>> {
+    let target = match out {
+        Some(p) => Target::file(p).with_context(|| format!("creating {}", p.display()))?,
+        None => Target::stdout(),
+    };
+    Ok(sink_for(format, target))
 }
 
 /// `--jobs N`: the size of rayon's global pool (default: all cores).
@@ -973,19 +972,19 @@ fn query(args: QueryArgs) -> Result<u8> {
         QueryCommand::Collaborators { work } => FactQuery::Collaborators { work },
         QueryCommand::Sql { statement } => return query_sql(&store, &statement, format),
     };
-    let mut sink = sink_for(format, Target::stdout());
+    let failed = || OutputError(output_name(None));
+    let mut sink = record_sink(format, None)?;
     store.query_facts(&q, |r| -> Result<()> {
-        sink.write(&r)
-            .with_context(|| OutputError(output_name(None)))?;
+        sink.write(&r).with_context(failed)?;
         Ok(())
     })?;
-    sink.finish()
-        .with_context(|| OutputError(output_name(None)))?;
+    sink.finish().with_context(failed)?;
     Ok(0)
 }
 
 /// Rows of any statement: JSON objects keyed by column name, CSV under the column names, or a table.
 fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
+    let failed = || OutputError(output_name(None));
     let mut out = Target::stdout();
     let mut header: Vec<String> = Vec::new();
     let mut table: Vec<Vec<String>> = Vec::new();
@@ -1006,7 +1005,7 @@ fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
                 Format::Csv => {
                     if let Some(csv) = &mut csv {
                         csv.write_row(values.iter().map(newsfacts::sink::cell))
-                            .with_context(|| OutputError(output_name(None)))?;
+                            .with_context(failed)?;
                     }
                 }
                 Format::Table => table.push(values.iter().map(newsfacts::sink::cell).collect()),
@@ -1016,7 +1015,7 @@ fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
                     serde_json::to_writer(&mut out, &obj)
                         .map_err(std::io::Error::from)
                         .and_then(|()| out.write_all(b"\n"))
-                        .with_context(|| OutputError(output_name(None)))?;
+                        .with_context(failed)?;
                 }
             },
         }
@@ -1025,16 +1024,13 @@ fn query_sql(store: &Store, sql: &str, format: Format) -> Result<u8> {
     match format {
         Format::Csv => {
             if let Some(csv) = csv {
-                csv.commit()
-                    .with_context(|| OutputError(output_name(None)))?;
+                csv.commit().with_context(failed)?;
             }
         }
-        Format::Table => write_table(&mut out, &header, &table)
-            .with_context(|| OutputError(output_name(None)))?,
+        Format::Table => write_table(&mut out, &header, &table).with_context(failed)?,
         Format::Jsonl | Format::Json => {}
     }
-    out.commit()
-        .with_context(|| OutputError(output_name(None)))?;
+    out.commit().with_context(failed)?;
     Ok(0)
 }
 

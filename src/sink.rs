@@ -547,14 +547,14 @@ pub fn write_table<W: Write>(
     let line = |out: &mut W, cells: &[String]| -> io::Result<()> {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(c);
-            } else {
-                let w = widths.get(i).copied().unwrap_or(0);
-                s.push_str(c);
-                s.extend(std::iter::repeat_n(' ', w - c.chars().count().min(w) + 2));
-            }
+            let w = widths.get(i).copied().unwrap_or(0);
+            s.push_str(c);
+            s.extend(std::iter::repeat_n(
+                ' ',
+                w.saturating_sub(c.chars().count()) + 2,
+            ));
         }
+        // The last column's padding goes with the trailing spaces.
         writeln!(out, "{}", s.trim_end())
     };
     line(out, &header)?;
@@ -635,6 +635,27 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::IsADirectory);
         // Nothing left behind but the two names.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_table_aligns_columns_and_cuts_long_cells() {
+        let strings = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let long = "x".repeat(50);
+        let rows = [
+            strings(&["abc", "y\nz"]),
+            strings(&["d", ""]),
+            strings(&["e", &long]),
+        ];
+        let mut out = Vec::new();
+        write_table(&mut out, &strings(&["a", "bb"]), &rows).unwrap();
+        // Column one is 3 wide, column two 48 (47 x and the ellipsis); two spaces between; no
+        // trailing spaces, even after an empty last cell.
+        let cut = format!("{}…", "x".repeat(47));
+        let want = format!(
+            "a    bb\n---  {}\nabc  y z\nd\ne    {cut}\n",
+            "-".repeat(48)
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     /// Takes `room` bytes, then fails every write as a full disk does.

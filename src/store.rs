@@ -17,7 +17,6 @@
 //! that writing costs little next to extraction; the database runs in WAL mode.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::time::{Duration, Instant};
@@ -172,9 +171,6 @@ pub struct Store {
     path: String,
     rules_version: String,
     opts: StoreOptions,
-    /// Content hashes computed by `should_extract`, kept until the article is written (at most one
-    /// pipeline chunk of them).
-    hashes: RefCell<HashMap<String, String>>,
 }
 
 /// The writer thread's end of the store.
@@ -241,7 +237,6 @@ impl Store {
             path: p,
             rules_version: rules_version.to_string(),
             opts,
-            hashes: RefCell::new(HashMap::new()),
         })
     }
 
@@ -263,7 +258,6 @@ impl Store {
             path: p,
             rules_version: String::new(),
             opts: StoreOptions::default(),
-            hashes: RefCell::new(HashMap::new()),
         })
     }
 
@@ -284,19 +278,14 @@ impl Store {
                 .query_row([&article.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()
         })?;
-        let hash = content_hash(article);
-        let due = match stored {
+        Ok(match stored {
             Some((stored_hash, version, min_conf)) => {
-                stored_hash != hash
+                stored_hash != content_hash(article)
                     || version != self.rules_version
                     || min_conf != self.opts.min_confidence
             }
             None => true,
-        };
-        if due {
-            self.hashes.borrow_mut().insert(article.id.clone(), hash);
-        }
-        Ok(due)
+        })
     }
 
     /// Record `article` as extracted with exactly `records` as its facts (those under the store's
@@ -307,18 +296,15 @@ impl Store {
         article: &Article,
         records: Vec<FactRecord>,
     ) -> Result<(), StoreError> {
-        let hash = self
-            .hashes
-            .borrow_mut()
-            .remove(&article.id)
-            .unwrap_or_else(|| content_hash(article));
+        // Hashed again rather than kept from `should_extract`: it costs little next to extraction,
+        // and a kept hash could go to another article of the same id in the same chunk.
         let row = ArticleRow {
             id: article.id.clone(),
             source: article.source.clone(),
             url: article.url.clone(),
             date: article.date.to_string(),
             title: article.title.clone(),
-            hash,
+            hash: content_hash(article),
         };
         self.send(WriterMsg::Article(row, records))
     }
@@ -837,6 +823,20 @@ mod tests {
         );
         assert_eq!(got, vec![r1]);
         assert!(!store.should_extract(&a).unwrap());
+    }
+
+    #[test]
+    fn an_article_is_stored_with_its_own_hash_when_another_shares_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("f.db"), "v", StoreOptions::default()).unwrap();
+        let (a1, a2) = (article("a", "First text."), article("a", "Second text."));
+        // Both checked before either is written, as a pipeline chunk does.
+        assert!(store.should_extract(&a1).unwrap());
+        assert!(store.should_extract(&a2).unwrap());
+        store.write_article(&a1, Vec::new()).unwrap();
+        store.commit().unwrap();
+        assert!(!store.should_extract(&a1).unwrap());
+        assert!(store.should_extract(&a2).unwrap());
     }
 
     #[test]

@@ -508,6 +508,12 @@ fn assert_is_dev_full() {
     );
 }
 
+/// The run failed with exit 1 and an error that says `what`.
+fn assert_fails_naming(o: &Output, what: &str) {
+    assert_eq!(code(o), 1, "{}", stderr(o));
+    assert!(stderr(o).contains(what), "{}", stderr(o));
+}
+
 #[test]
 fn records_to_a_full_device_are_an_error_naming_it_with_exit_1() {
     let out = Command::new(bin())
@@ -516,11 +522,9 @@ fn records_to_a_full_device_are_an_error_naming_it_with_exit_1() {
         .stdout(dev_full())
         .output()
         .unwrap();
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("writing records to standard output: No space left on device"),
-        "{}",
-        stderr(&out)
+    assert_fails_naming(
+        &out,
+        "writing records to standard output: No space left on device",
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -552,11 +556,9 @@ fn a_crawl_whose_records_cannot_be_written_records_nothing_as_emitted() {
         .stdout(dev_full())
         .output()
         .unwrap();
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("writing records to standard output: No space left on device"),
-        "{}",
-        stderr(&o)
+    assert_fails_naming(
+        &o,
+        "writing records to standard output: No space left on device",
     );
     let (emitted, pages) = crawl_state(&archive);
     assert!(
@@ -577,12 +579,7 @@ fn a_crawl_whose_records_cannot_be_written_records_nothing_as_emitted() {
         .args(["--report", "/dev/full"])
         .output()
         .unwrap();
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("writing /dev/full: No space left on device"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails_naming(&o, "writing /dev/full: No space left on device");
     assert_is_dev_full();
 }
 
