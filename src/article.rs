@@ -27,14 +27,16 @@ pub struct Article {
 
 /// Parse a date as `YYYY-MM-DD` or as an RFC 3339 timestamp, whose calendar date (in its own offset) is used.
 pub fn parse_article_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Some(d).filter(plausible_article_date);
-    }
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.date_naive())
-        .filter(plausible_article_date)
+    parse_date_or_timestamp(s.trim()).filter(plausible_article_date)
+}
+
+/// `YYYY-MM-DD` or RFC 3339, any year: [`parse_article_date`] before its plausibility check.
+fn parse_date_or_timestamp(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.date_naive())
+    })
 }
 
 /// The years an article's own date may have: digitized archives go back to 1800, and 2200 leaves room
@@ -52,12 +54,7 @@ fn plausible_article_date(d: &NaiveDate) -> bool {
 pub fn article_date_problem(s: &str, what: &str, expected: &str) -> String {
     let s = s.trim();
     let shown: String = s.chars().take(40).collect();
-    let real = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|t| t.date_naive())
-    });
-    match real {
+    match parse_date_or_timestamp(s) {
         Some(_) => format!(
             "{what} {shown:?} is outside the years {}-{} accepted for an article",
             ARTICLE_YEARS.start(),
@@ -80,5 +77,21 @@ mod tests {
         assert_eq!(parse_article_date("9999-99-99"), None);
         assert_eq!(parse_article_date("2023-02-30"), None);
         assert_eq!(parse_article_date("yesterday"), None);
+    }
+
+    #[test]
+    fn a_date_problem_tells_an_implausible_year_from_a_malformed_date() {
+        assert_eq!(
+            article_date_problem(" 9999-01-01 ", "date header", "YYYY-MM-DD"),
+            "date header \"9999-01-01\" is outside the years 1800-2200 accepted for an article"
+        );
+        assert_eq!(
+            article_date_problem("1700-03-01T10:00:00Z", "\"date\"", "YYYY-MM-DD"),
+            "\"date\" \"1700-03-01T10:00:00Z\" is outside the years 1800-2200 accepted for an article"
+        );
+        assert_eq!(
+            article_date_problem("2023-02-30", "date header", "YYYY-MM-DD"),
+            "malformed date header \"2023-02-30\": expected YYYY-MM-DD"
+        );
     }
 }

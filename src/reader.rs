@@ -236,52 +236,56 @@ fn read_one(spec: InputSpec, opts: ReadOptions) -> Box<dyn Iterator<Item = ReadE
     }
 }
 
-/// Every article file under `dir`, recursively, in sorted path order. Symlinks are followed (a
-/// symlinked article is read, not silently skipped); a symlink back to an ancestor directory is
-/// reported as a loop and not entered, so the walk always ends.
-fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
-    let shard = opts.shard;
+/// Every article file under `dir` in `shard` (all of them without one), recursively, in sorted path
+/// order, and the walk's errors. Symlinks are followed (a symlinked article is read, not silently
+/// skipped); a symlink back to an ancestor directory is an error (a loop) and not entered, so the walk
+/// always ends. A file's shard is picked by its path relative to `dir`.
+fn article_files(
+    dir: PathBuf,
+    shard: Option<Shard>,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
     let root = dir.clone();
     walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter(move |entry| match (shard, entry) {
-            (Some(s), Ok(e)) if e.file_type().is_file() => {
-                s.contains_path(e.path().strip_prefix(&root).unwrap_or(e.path()))
+        .filter(move |entry| match entry {
+            Ok(e) => {
+                e.file_type().is_file()
+                    && is_article_file(e.path())
+                    && shard.is_none_or(|s| {
+                        s.contains_path(e.path().strip_prefix(&root).unwrap_or(e.path()))
+                    })
             }
-            _ => true,
+            Err(_) => true,
         })
-        .flat_map(move |entry| -> Box<dyn Iterator<Item = ReadEvent>> {
-            match entry {
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default();
-                    let reason = match (e.loop_ancestor(), e.io_error()) {
-                        (Some(a), _) => format!(
-                            "symlink loop (points back to {}); not followed",
-                            a.display()
-                        ),
-                        (None, Some(io)) => io_reason(io),
-                        (None, None) => e.to_string(),
-                    };
-                    Box::new(std::iter::once(ReadEvent::Failed(InputError {
-                        location: Location { path, line: None },
-                        reason,
-                    })))
-                }
-                Ok(entry) => {
-                    let path = entry.path();
-                    if entry.file_type().is_file() && is_article_file(path) {
-                        read_file(path.to_path_buf(), opts.clone())
-                    } else {
-                        Box::new(std::iter::empty())
-                    }
-                }
+}
+
+/// The articles of [`article_files`]; each walk error is reported as a failure.
+fn read_dir(dir: PathBuf, opts: ReadOptions) -> impl Iterator<Item = ReadEvent> {
+    article_files(dir, opts.shard).flat_map(move |entry| -> Box<dyn Iterator<Item = ReadEvent>> {
+        match entry {
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                let reason = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(a), _) => format!(
+                        "symlink loop (points back to {}); not followed",
+                        a.display()
+                    ),
+                    (None, Some(io)) => io_reason(io),
+                    (None, None) => e.to_string(),
+                };
+                Box::new(std::iter::once(ReadEvent::Failed(InputError {
+                    location: Location { path, line: None },
+                    reason,
+                })))
             }
-        })
+            Ok(entry) => read_file(entry.into_path(), opts.clone()),
+        }
+    })
 }
 
 /// File kinds picked up from directories. Files named explicitly are read whatever their extension.
@@ -300,10 +304,9 @@ fn is_article_file(path: &Path) -> bool {
 /// `Some(gzipped)` for `.html`, `.htm`, `.xhtml` and their `.gz` forms.
 fn html_kind(path: &Path) -> Option<bool> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let (base, gz) = match name.strip_suffix(".gz") {
-        Some(b) => (b.to_string(), true),
-        None => (name, false),
-    };
+    let base = name.strip_suffix(".gz");
+    let gz = base.is_some();
+    let base = base.unwrap_or(&name);
     [".html", ".htm", ".xhtml"]
         .iter()
         .any(|e| base.ends_with(e))
@@ -327,18 +330,8 @@ pub fn input_bytes(inputs: &[InputSpec], opts: &ReadOptions) -> Option<u64> {
             }
             continue;
         }
-        for e in walkdir::WalkDir::new(path)
-            .follow_links(true)
-            .into_iter()
-            .flatten()
-        {
-            let rel = e.path().strip_prefix(path).unwrap_or(e.path());
-            if e.file_type().is_file()
-                && is_article_file(e.path())
-                && opts.shard.is_none_or(|s| s.contains_path(rel))
-            {
-                total += e.metadata().map(|m| m.len()).unwrap_or(0);
-            }
+        for e in article_files(path.clone(), opts.shard).flatten() {
+            total += e.metadata().map(|m| m.len()).unwrap_or(0);
         }
     }
     Some(total)
@@ -401,22 +394,14 @@ fn read_html_file(path: &Path, gzipped: bool, opts: &ReadOptions) -> ReadEvent {
         Ok(b) => b,
         Err(reason) => return fail(path, None, reason),
     };
-    // `page.html.gz` → `page`.
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = if gzipped {
-        name.get(..name.len().saturating_sub(3))
-            .unwrap_or(&name)
-            .to_string()
+    // `page.html` → `page`, and `page.html.gz` → `page.html` → `page`.
+    let stem = path.file_stem().unwrap_or_default();
+    let stem = if gzipped {
+        Path::new(stem).file_stem().unwrap_or_default()
     } else {
-        name
+        stem
     };
-    let id = Path::new(&name)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let id = stem.to_string_lossy().into_owned();
     let source = path.display().to_string();
     ReadEvent::Html(Box::new(PendingHtml {
         location: Location {
@@ -578,12 +563,17 @@ impl JsonlReader {
         }
     }
 
+    /// The current line.
+    fn location(&self) -> Location {
+        Location {
+            path: self.path.clone(),
+            line: Some(self.line_no),
+        }
+    }
+
     fn fail(&self, reason: String) -> ReadEvent {
         ReadEvent::Failed(InputError {
-            location: Location {
-                path: self.path.clone(),
-                line: Some(self.line_no),
-            },
+            location: self.location(),
             reason,
         })
     }
@@ -639,13 +629,9 @@ impl JsonlReader {
         if rec.text.is_none()
             && let Some(html) = rec.html
         {
-            let location = Location {
-                path: self.path.clone(),
-                line: Some(self.line_no),
-            };
             return Ok(ReadEvent::Html(Box::new(PendingHtml {
-                source: rec.source.unwrap_or_else(|| location.to_string()),
-                location,
+                source: rec.source.unwrap_or_else(|| self.location().to_string()),
+                location: self.location(),
                 id,
                 url: rec.url,
                 date,
@@ -666,9 +652,7 @@ impl JsonlReader {
         let text = rec.text.ok_or("missing \"text\" (or \"html\")")?;
         Ok(ReadEvent::Article(Article {
             id,
-            source: rec
-                .source
-                .unwrap_or_else(|| format!("{}:{}", self.path, self.line_no)),
+            source: rec.source.unwrap_or_else(|| self.location().to_string()),
             url: rec.url,
             title: rec.title,
             date,
@@ -746,6 +730,43 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn input_bytes_counts_the_article_files_a_directory_walk_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let put = |name: &str, bytes: &[u8]| {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        };
+        put("a.txt", b"0123456789"); // 10
+        put("sub/b.html", b"<p>x</p>"); // 8
+        put("sub/c.jsonl", b"{}\n"); // 3
+        put("notes.md", b"not an article");
+        put(".hidden.txt", b"hidden");
+        let file = dir.path().join("notes.md");
+        let inputs = vec![
+            InputSpec::Path(dir.path().to_path_buf()),
+            // Named directly, any file is read: 14 bytes.
+            InputSpec::Path(file.clone()),
+        ];
+        assert_eq!(input_bytes(&inputs, &ReadOptions::default()), Some(35));
+        // Shards split the files, and together they count each once.
+        let shard = |index| ReadOptions {
+            shard: Some(Shard { index, count: 2 }),
+            ..Default::default()
+        };
+        let dir_only = [InputSpec::Path(dir.path().to_path_buf())];
+        let halves = [1, 2].map(|k| input_bytes(&dir_only, &shard(k)).unwrap());
+        assert_eq!(halves[0] + halves[1], 21);
+        assert_eq!(
+            input_bytes(
+                &[InputSpec::Path(file), InputSpec::Stdin],
+                &ReadOptions::default()
+            ),
+            None
+        );
     }
 
     #[test]

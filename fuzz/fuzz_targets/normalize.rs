@@ -1,5 +1,6 @@
 //! The normalizers: the date resolver, the number and count parsers, and every named normalizer.
-//! Bytes 0-2 pick the article date (1800..=2200), byte 3 the tense; the rest is the captured text.
+//! Bytes 0-2 pick the article date (a day in `ARTICLE_YEARS`), byte 3 the tense; the rest is the
+//! captured text.
 //! Results must be valid (ISO dates that exist, finite numbers) and the same on a second call.
 #![no_main]
 
@@ -7,6 +8,7 @@ use std::sync::LazyLock;
 
 use chrono::{Datelike, Days, NaiveDate};
 use libfuzzer_sys::fuzz_target;
+use newsfacts::article::ARTICLE_YEARS;
 use newsfacts::normalize::date::{Precision, Tense, resolve};
 use newsfacts::normalize::number::{parse_count, parse_number};
 use newsfacts::normalize::{NormEnv, Normalized, Normalizer};
@@ -15,6 +17,7 @@ use newsfacts::rules::RuleSet;
 static RULES: LazyLock<RuleSet> =
     LazyLock::new(|| RuleSet::embedded().expect("the shipped rules compile"));
 
+/// The same oracle as `valid_iso` in tests/props.rs (this crate cannot use test code).
 fn valid_iso(s: &str) -> bool {
     match s.len() {
         4 => s.parse::<i32>().is_ok_and(|y| (1000..=9999).contains(&y)),
@@ -33,10 +36,11 @@ fuzz_target!(
     if data.len() < 4 {
         return;
     }
-    let start = NaiveDate::from_ymd_opt(1800, 1, 1).unwrap();
-    let span = 146_462; // days from 1800-01-01 to 2200-12-31
-    let days = u32::from_le_bytes([data[0], data[1], data[2], 0]) % span;
-    let reference = start + Days::new(days as u64);
+    let first = NaiveDate::from_ymd_opt(*ARTICLE_YEARS.start(), 1, 1).unwrap();
+    let last = NaiveDate::from_ymd_opt(*ARTICLE_YEARS.end(), 12, 31).unwrap();
+    let span = last.signed_duration_since(first).num_days() as u64 + 1;
+    let days = u64::from(u32::from_le_bytes([data[0], data[1], data[2], 0])) % span;
+    let reference = first + Days::new(days);
     let tense = match data[3] % 3 {
         0 => Tense::Past,
         1 => Tense::Future,

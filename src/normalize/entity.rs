@@ -443,18 +443,16 @@ fn recase_shouted(s: &str) -> String {
 /// A work title: quotes dropped, a shouted title recased, feature credits stripped.
 pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
     let trimmed = raw.trim().trim_end_matches([',', ';', ':']);
-    let quoted = trimmed.starts_with(['"', '\'', '‘', '“']);
+    let inside = trimmed.strip_prefix(['"', '\'', '‘', '“']);
+    let quoted = inside.is_some();
     // Inside quotes the title keeps its own ? and !, but a comma or period there is the outlet's
     // ("'Seventeenth Heaven.'").
-    let s = if quoted {
-        // The opening quote may be a multi-byte curly one.
-        let open = trimmed.chars().next().map_or(0, char::len_utf8);
-        trimmed[open..]
+    let s = match inside {
+        Some(inside) => inside
             .trim_end_matches(['"', '\'', '’', '”'])
             .trim()
-            .trim_end_matches([',', '.'])
-    } else {
-        clean(trimmed)
+            .trim_end_matches([',', '.']),
+        None => clean(trimmed),
     };
     if s.is_empty() {
         return Normalized::Missing("empty title".into());
