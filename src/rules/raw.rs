@@ -1272,6 +1272,43 @@ mod tests {
     }
 
     #[test]
+    fn gazetteer_minus_a_macro_keeps_only_what_the_macro_cannot_read() {
+        let macros = HashMap::from([(
+            "CAP".to_string(),
+            MacroDef {
+                body: "[A-Z][a-z]+(?: [A-Z][a-z]+)?".into(),
+                file: "m.toml".into(),
+                offset: 0,
+            },
+        )]);
+        let (g, issues) = Gazetteer::parse("g", "Adele\naespa\nP!nk\nBad Bunny\n");
+        assert!(issues.is_empty());
+        let gazetteers = HashMap::from([("g".to_string(), g)]);
+        let mut ex = Expander {
+            macros: &macros,
+            gazetteers: &gazetteers,
+            cache: HashMap::new(),
+            markers: None,
+        };
+        let rest = ex.gazetteer_alternation("g!CAP").unwrap();
+        assert_eq!(rest, "(?:a(?:espa)|P(?:!nk))");
+        // Used after the macro in one alternation, it reads every form of the full list.
+        let full = ex.expand("^(?:{CAP}|{@g!CAP})$", &mut Vec::new()).unwrap();
+        let re = regex::Regex::new(&full).unwrap();
+        for f in ["Adele", "aespa", "P!nk", "Bad Bunny"] {
+            assert!(re.is_match(f), "{f}");
+        }
+        assert_eq!(
+            ex.gazetteer_alternation("g!cap").unwrap_err(),
+            "{@g!cap}: \"cap\" is not a macro name"
+        );
+        assert_eq!(
+            ex.gazetteer_alternation("g!NOPE").unwrap_err(),
+            "unknown macro {NOPE}"
+        );
+    }
+
+    #[test]
     fn line_col_counts_chars() {
         let t = "ab\ncdé\nf";
         assert_eq!(line_col(t, 0), (1, 1));
