@@ -551,6 +551,11 @@ impl SentenceRun<'_, '_> {
                             .next()
                             .map_or(1, char::len_utf8);
                     }
+                    // So does a contrast: in "X was nominated for A, but that award went to Y" the
+                    // nomination belongs to the first clause, the win to the second.
+                    if let Some(b) = self.stext[from..start].rfind(", but ") {
+                        from += b + ", but ".len();
+                    }
                     let region = mask_relative_clauses(&self.stext[from..end], start - from);
                     v.regex.is_match(&mask_quoted(&region))
                 }

@@ -521,7 +521,8 @@ pub fn title(raw: &str, rules: &RuleSet) -> Normalized {
         {
             return Normalized::Reject(format!("{s:?} is an artist, not a title"));
         }
-        for gaz in ["platforms", "ceremonies"] {
+        // "EP arrives October 4": a bare work-type word is the noun, not the record's name.
+        for gaz in ["platforms", "ceremonies", "work_types"] {
             if rules.gazetteer(gaz).contains(s) {
                 return Normalized::Reject(format!("{s:?} is in the {gaz} gazetteer, not a title"));
             }
