@@ -99,3 +99,36 @@ fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
     );
     assert_eq!(wins(win), Vec::<serde_json::Value>::new());
 }
+
+/// A release or stream count whose sentence opens with its own artist took the article's most
+/// mentioned artist instead ("Burna Boy, meanwhile, told … his next single, "Higher," drops
+/// Friday" came out as Tyla's once a new fact mentioned Tyla again).
+#[test]
+fn release_artist_is_the_sentence_subject_before_the_topic() {
+    use newsfacts::article::{Article, parse_article_date};
+    let rules = RuleSet::embedded().unwrap();
+    let extractor = newsfacts::extract::Extractor::new(&rules);
+    let text = "Tyla won Best African Music Performance for \"Water\" at the 2024 Grammy Awards. \
+                Tyla thanked her fans in Johannesburg. \
+                Burna Boy, meanwhile, told his 17 million Instagram followers on Monday that his next single, \"Higher,\" drops Friday.";
+    let article = Article {
+        id: "t".into(),
+        source: "test".into(),
+        url: None,
+        title: None,
+        date: parse_article_date("2024-02-06").unwrap(),
+        date_source: None,
+        text: text.into(),
+    };
+    let releases: Vec<serde_json::Value> = extractor
+        .extract(&article)
+        .facts
+        .into_iter()
+        .filter(|f| f.kind == "release")
+        .map(|f| serde_json::to_value(&f.fields).unwrap())
+        .collect();
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0]["work"], "Higher");
+    assert_eq!(releases[0]["date"], "2024-02-09");
+    assert_eq!(releases[0]["artist"], "Burna Boy");
+}

@@ -1060,6 +1060,13 @@ impl SentenceRun<'_, '_> {
                 .filter(|m| m.slot == slot)
                 .min_by_key(|m| m.pos.abs_diff(start))
                 .map(|m| m.value.clone()),
+            FillSource::SentenceSubject => self
+                .mentions
+                .iter()
+                .find(|m| {
+                    m.slot == Slot::Artist && m.pos == self.sentence.char_start && m.pos < start
+                })
+                .map(|m| m.value.clone()),
             FillSource::ArticleYear => Some(Value::from(self.article.date.year())),
             FillSource::ArticleDate => Some(Value::String(
                 self.article.date.format("%Y-%m-%d").to_string(),
@@ -1119,6 +1126,7 @@ fn fill_name(src: FillSource) -> String {
         FillSource::Context(s) => format!("context:{}", slot_name(s)),
         FillSource::ContextCeremonyYear => "context:ceremony_year".into(),
         FillSource::SentenceYear => "sentence:year".into(),
+        FillSource::SentenceSubject => "sentence:subject".into(),
         FillSource::Sentence(s) => format!("sentence:{}", slot_name(s)),
         FillSource::ArticleYear => "article:year".into(),
         FillSource::ArticleDate => "article:date".into(),

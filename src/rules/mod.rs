@@ -222,6 +222,9 @@ pub enum FillSource {
     SentenceYear,
     /// A mention of that slot anywhere in the same sentence, nearest to the match.
     Sentence(Slot),
+    /// The artist mention that opens the sentence, its subject ("Burna Boy, meanwhile, told … that
+    /// his next single …"), when the match comes after it.
+    SentenceSubject,
     ArticleYear,
     ArticleDate,
     /// The date the article gives for the fact's ceremony and year ("On November 5, the ceremony…").
@@ -233,6 +236,7 @@ impl FillSource {
         Some(match s {
             "context:ceremony_year" => FillSource::ContextCeremonyYear,
             "sentence:year" => FillSource::SentenceYear,
+            "sentence:subject" => FillSource::SentenceSubject,
             "article:year" => FillSource::ArticleYear,
             "article:date" => FillSource::ArticleDate,
             "event:date" => FillSource::EventDate,
