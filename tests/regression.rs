@@ -63,21 +63,11 @@ fn title_opening_with_a_curly_quote_does_not_panic() {
 /// wait was ended by emitting the win without its required ceremony instead of dropping it.
 #[test]
 fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
-    use newsfacts::article::{Article, parse_article_date};
     let rules = RuleSet::embedded().unwrap();
     let extractor = newsfacts::extract::Extractor::new(&rules);
     let wins = |text: &str| -> Vec<serde_json::Value> {
-        let article = Article {
-            id: "t".into(),
-            source: "test".into(),
-            url: None,
-            title: None,
-            date: parse_article_date("2024-11-08").unwrap(),
-            date_source: None,
-            text: text.into(),
-        };
         extractor
-            .extract(&article)
+            .extract(&article(text, "2024-11-08"))
             .facts
             .into_iter()
             .filter(|f| f.kind == "award_win")
@@ -105,23 +95,13 @@ fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
 /// Friday" came out as Tyla's once a new fact mentioned Tyla again).
 #[test]
 fn release_artist_is_the_sentence_subject_before_the_topic() {
-    use newsfacts::article::{Article, parse_article_date};
     let rules = RuleSet::embedded().unwrap();
     let extractor = newsfacts::extract::Extractor::new(&rules);
     let text = "Tyla won Best African Music Performance for \"Water\" at the 2024 Grammy Awards. \
                 Tyla thanked her fans in Johannesburg. \
                 Burna Boy, meanwhile, told his 17 million Instagram followers on Monday that his next single, \"Higher,\" drops Friday.";
-    let article = Article {
-        id: "t".into(),
-        source: "test".into(),
-        url: None,
-        title: None,
-        date: parse_article_date("2024-02-06").unwrap(),
-        date_source: None,
-        text: text.into(),
-    };
     let releases: Vec<serde_json::Value> = extractor
-        .extract(&article)
+        .extract(&article(text, "2024-02-06"))
         .facts
         .into_iter()
         .filter(|f| f.kind == "release")
@@ -131,4 +111,17 @@ fn release_artist_is_the_sentence_subject_before_the_topic() {
     assert_eq!(releases[0]["work"], "Higher");
     assert_eq!(releases[0]["date"], "2024-02-09");
     assert_eq!(releases[0]["artist"], "Burna Boy");
+}
+
+/// An article of `text` dated `date`, as a reader would make it.
+fn article(text: &str, date: &str) -> newsfacts::article::Article {
+    newsfacts::article::Article {
+        id: "t".into(),
+        source: "test".into(),
+        url: None,
+        title: None,
+        date: newsfacts::article::parse_article_date(date).unwrap(),
+        date_source: None,
+        text: text.into(),
+    }
 }
