@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use newsfacts::article::Article;
 use newsfacts::html::{HtmlError, HtmlOptions, article_from_html};
 use newsfacts::normalize::date::{Precision, Tense, resolve};
 use newsfacts::reader::{ReadEvent, ReadOptions, parse_text_article, read_jsonl};
@@ -30,11 +31,13 @@ fn page(inner: &str) -> String {
     )
 }
 
-fn html_opts() -> HtmlOptions {
-    HtmlOptions {
+/// A page parsed as the HTML reader parses a file (no URL, no HTTP charset).
+fn parse_page(html: &[u8]) -> Result<Article, HtmlError> {
+    let opts = HtmlOptions {
         latest_date: Some(d(2030, 1, 1)),
         ..Default::default()
-    }
+    };
+    article_from_html(html, "page", "page.html", None, None, &opts)
 }
 
 // ---- HTML ----
@@ -52,14 +55,7 @@ fn html_nested_100k_levels_deep_is_refused_in_bounded_time() {
         );
         let html = page(&inner);
         let t = Instant::now();
-        let r = article_from_html(
-            html.as_bytes(),
-            "deep",
-            "deep.html",
-            None,
-            None,
-            &html_opts(),
-        );
+        let r = parse_page(html.as_bytes());
         assert!(
             t.elapsed() < Duration::from_secs(5),
             "<{tag}>: {:?}",
@@ -74,20 +70,11 @@ fn html_nested_100k_levels_deep_is_refused_in_bounded_time() {
         "<div>".repeat(depth),
         "</div>".repeat(depth)
     ));
-    let a = article_from_html(
-        html.as_bytes(),
-        "deep",
-        "deep.html",
-        None,
-        None,
-        &html_opts(),
-    )
-    .unwrap();
+    let a = parse_page(html.as_bytes()).unwrap();
     assert_eq!((a.text.as_str(), a.date), (DUA, d(2019, 2, 11)));
     // So is a page of 200 000 tags at an ordinary depth.
     let wide = page(&"<div><p>Some text.</p></div>".repeat(100_000));
-    let n = article_from_html(wide.as_bytes(), "w", "w.html", None, None, &html_opts())
-        .map(|a| a.text.matches("Some text.").count());
+    let n = parse_page(wide.as_bytes()).map(|a| a.text.matches("Some text.").count());
     assert_eq!(n, Ok(100_000));
     // Deep, then wide at that depth: refused too (8 000 levels, then 200 000 tags at depth 8 000).
     let deep_wide = page(&format!(
@@ -95,14 +82,7 @@ fn html_nested_100k_levels_deep_is_refused_in_bounded_time() {
         "<div>".repeat(8_000),
         "<div></div>".repeat(200_000)
     ));
-    let r = article_from_html(
-        deep_wide.as_bytes(),
-        "dw",
-        "dw.html",
-        None,
-        None,
-        &html_opts(),
-    );
+    let r = parse_page(deep_wide.as_bytes());
     assert!(matches!(r, Err(HtmlError::TooDeep(8_001..))), "{r:?}");
     // Through the CLI: the error names the file, the next page is read.
     let dir = tempfile::tempdir().unwrap();
@@ -147,8 +127,7 @@ fn html_with_invalid_utf8_or_nul_bytes() {
             .iter()
             .map(|&b| if b == 1 { 0xFF } else { b })
             .collect();
-        let a = article_from_html(&bytes, "u", "u.html", None, None, &html_opts())
-            .unwrap_or_else(|e| panic!("{at}: {e}"));
+        let a = parse_page(&bytes).unwrap_or_else(|e| panic!("{at}: {e}"));
         assert_eq!(a.date, d(2019, 2, 11), "{at}");
         if at == "middle" {
             assert_eq!(a.text, "Dua \u{FFFD} Lipa won.");
@@ -156,12 +135,12 @@ fn html_with_invalid_utf8_or_nul_bytes() {
     }
     // A few NULs (html5ever replaces them); many are binary data, refused.
     let few = page("<p>Dua\0 Lipa won.</p>");
-    let a = article_from_html(few.as_bytes(), "n", "n.html", None, None, &html_opts()).unwrap();
+    let a = parse_page(few.as_bytes()).unwrap();
     assert!(a.text.starts_with("Dua"), "{}", a.text);
     assert!(!a.text.contains('\0'), "{:?}", a.text);
     let many = page(&"\0".repeat(64));
     assert_eq!(
-        article_from_html(many.as_bytes(), "n", "n.html", None, None, &html_opts()),
+        parse_page(many.as_bytes()),
         Err(HtmlError::NotHtml("binary data (NUL bytes)"))
     );
 }
