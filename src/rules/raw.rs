@@ -257,7 +257,7 @@ impl Expander<'_> {
         if let Some(done) = self.cache.get(&key) {
             return Ok(done.clone());
         }
-        // `{@name!MACRO}`: the forms that MACRO cannot match whole (see `subsumed_by`).
+        // `{@name!MACRO}`: the forms that MACRO cannot match whole (why that is exact: `Expander`).
         let (spec_base, except) = match spec.split_once('!') {
             Some((g, m)) => (g, Some(m)),
             None => (spec, None),
