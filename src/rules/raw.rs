@@ -401,10 +401,13 @@ fn is_macro_name(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// `\s` and `\d` in rule patterns mean ASCII whitespace and ASCII digits. Their Unicode classes
-/// compile to many automaton states at every use (a third of a large rule's automaton), and the
-/// text they meet has its odd spaces folded to plain ones before matching (`sentence::fold_quotes`).
+/// `\s` and `\d` in rule patterns mean ASCII whitespace and ASCII digits, and `\w` means a word
+/// character of the Latin script (digits, `_`, and the letters of the `LETTER` macro). Their Unicode
+/// classes compile to many automaton states at every use (a third of a large rule's automaton), the
+/// text they meet has its odd spaces folded to plain ones before matching (`sentence::fold_quotes`),
+/// and names are read in Latin script anyway (`UPPER`, `LETTER`).
 pub(crate) fn ascii_classes(src: &str) -> String {
+    const LATIN_WORD: &str = r"0-9A-Za-z_\x{00C0}-\x{00D6}\x{00D8}-\x{00F6}\x{00F8}-\x{024F}";
     let mut out = String::with_capacity(src.len());
     let mut in_class = 0usize;
     let mut chars = src.chars().peekable();
@@ -420,6 +423,12 @@ pub(crate) fn ascii_classes(src: &str) -> String {
                     ('d', false) => out.push_str("[0-9]"),
                     ('s', true) => out.push_str("\\t\\n\\x0B\\x0C\\r "),
                     ('d', true) => out.push_str("0-9"),
+                    ('w', false) => {
+                        out.push('[');
+                        out.push_str(LATIN_WORD);
+                        out.push(']');
+                    }
+                    ('w', true) => out.push_str(LATIN_WORD),
                     _ => {
                         out.push(c);
                         out.push(n);
@@ -1357,5 +1366,19 @@ mod tests {
         let re = build_regex(r"\d+\s[\s\d]").unwrap();
         assert!(re.is_match("12 3"));
         assert!(!re.is_match("١٢ 3"));
+    }
+
+    #[test]
+    fn word_class_is_latin() {
+        assert_eq!(
+            ascii_classes(r"[\w'\-]+\w"),
+            r"[0-9A-Za-z_\x{00C0}-\x{00D6}\x{00D8}-\x{00F6}\x{00F8}-\x{024F}'\-]+[0-9A-Za-z_\x{00C0}-\x{00D6}\x{00D8}-\x{00F6}\x{00F8}-\x{024F}]"
+        );
+        let re = build_regex(r"^\w+$").unwrap();
+        assert!(re.is_match("Beyoncé_2"));
+        assert!(re.is_match("Łódź"));
+        assert!(!re.is_match("방탄"));
+        assert!(!re.is_match("a×b"));
+        assert!(!re.is_match("a÷b"));
     }
 }
