@@ -973,7 +973,8 @@ impl SentenceRun<'_, '_> {
                     let t = rules
                         .gazetteer("work_types")
                         .get(t)
-                        .map_or(t.to_string(), |e| e.canonical.clone());
+                        .map_or(t.to_string(), |e| e.canonical.to_lowercase());
+                    // Canonical forms keep their case ("EP"): compare lowercased.
                     matches!(t.as_str(), "album" | "ep" | "mini album" | "mixtape")
                 });
                 // A bare quoted title already typed as an album ("album "Armageddon"") stays an

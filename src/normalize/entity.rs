@@ -65,7 +65,9 @@ fn anaphor(s: &str, rules: &RuleSet, slots: &[Slot]) -> Option<Slot> {
 }
 
 fn is_upper_start(w: &str) -> bool {
-    w.chars()
+    // A quoted nickname inside a name ("Sean \"Diddy\" Combs") starts with its quote.
+    w.trim_start_matches('"')
+        .chars()
         .next()
         .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
@@ -93,6 +95,7 @@ const CONNECTORS: &[&str] = &[
     "on",
     "for",
     "at",
+    "as",
     "with",
     "my",
     "me",

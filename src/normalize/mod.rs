@@ -219,7 +219,7 @@ fn role(raw: &str) -> Normalized {
         "remix" | "remixed" | "remixed by" => "remix",
         "duet" => "duet",
         "collaboration" | "collab" | "teamed up" | "teams up" | "team up" | "collaborated"
-        | "alongside" => "credit",
+        | "alongside" | "&" | "and" | "x" => "credit",
         "directed" | "directed by" | "director" | "music video" => "music video",
         "" => return Normalized::Missing("empty".into()),
         other => other,
