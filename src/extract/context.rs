@@ -68,10 +68,11 @@ impl Context {
         let any_work = |m: &Mention| matches!(m.slot, Slot::Work | Slot::Song | Slot::Album);
         match slot {
             Slot::Work => latest(&any_work),
-            // "the album" with no album named yet: the latest work of any type.
-            Slot::Song | Slot::Album => {
-                latest(&|m: &Mention| m.slot == slot).or_else(|| latest(&any_work))
-            }
+            // "the song" with no song named yet: the latest work of any type.
+            Slot::Song => latest(&|m: &Mention| m.slot == slot).or_else(|| latest(&any_work)),
+            // "the album" is only an album: a single named since ("The album itself is due July
+            // 19" after a pre-release single) is not it, and no answer beats a wrong one.
+            Slot::Album => latest(&|m: &Mention| m.slot == slot),
             s => latest(&|m: &Mention| m.slot == s),
         }
     }

@@ -900,7 +900,7 @@ impl SentenceRun<'_, '_> {
         let rules = self.ex.rules;
         match slot {
             Slot::Ceremony => {
-                let year = match entity::ceremony_year(raw, rules, self.article.date.year()) {
+                let year = match entity::ceremony_year(raw, rules, self.article.date) {
                     Normalized::Value(v) => v.as_i64(),
                     _ => self
                         .sentence_year(span_start, span_end)
@@ -931,7 +931,7 @@ impl SentenceRun<'_, '_> {
                 let (ceremony, year) = match named.map(|n| (Normalizer::Ceremony.apply(n, &env), n))
                 {
                     Some((Normalized::Value(v), n)) => {
-                        let y = match entity::ceremony_year(n, rules, self.article.date.year()) {
+                        let y = match entity::ceremony_year(n, rules, self.article.date) {
                             Normalized::Value(y) => y.as_i64(),
                             _ => self
                                 .sentence_year(span_start, span_end)
@@ -1067,7 +1067,15 @@ impl SentenceRun<'_, '_> {
                     m.slot == Slot::Artist && m.pos == self.sentence.char_start && m.pos < start
                 })
                 .map(|m| m.value.clone()),
-            FillSource::ArticleYear => Some(Value::from(self.article.date.year())),
+            // A ceremony held months after the article's date was last held the year before.
+            FillSource::ArticleYear => match get("ceremony").and_then(Value::as_str) {
+                Some(c) => Some(Value::from(entity::latest_edition_year(
+                    c,
+                    self.ex.rules,
+                    self.article.date,
+                ))),
+                None => Some(Value::from(self.article.date.year())),
+            },
             FillSource::ArticleDate => Some(Value::String(
                 self.article.date.format("%Y-%m-%d").to_string(),
             )),
