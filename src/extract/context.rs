@@ -68,11 +68,12 @@ impl Context {
         let any_work = |m: &Mention| matches!(m.slot, Slot::Work | Slot::Song | Slot::Album);
         match slot {
             Slot::Work => latest(&any_work),
-            // "the song" with no song named yet: the latest work of any type.
-            Slot::Song => latest(&|m: &Mention| m.slot == slot).or_else(|| latest(&any_work)),
-            // "the album" is only an album: a single named since ("The album itself is due July
-            // 19" after a pre-release single) is not it, and no answer beats a wrong one.
-            Slot::Album => latest(&|m: &Mention| m.slot == slot),
+            // "the album" with no album named yet: the latest work of any type (an untyped
+            // title: "The Collective, due March 8"). Once an album is named, a single named
+            // since is not it ("the second pre-release from MUSE … The album itself is due").
+            Slot::Song | Slot::Album => {
+                latest(&|m: &Mention| m.slot == slot).or_else(|| latest(&any_work))
+            }
             s => latest(&|m: &Mention| m.slot == s),
         }
     }
