@@ -701,7 +701,12 @@ impl SentenceRun<'_, '_> {
                                         Normalizer::Artist | Normalizer::Musician
                                     ) =>
                                 {
-                                    Ok(Some(self.ctx.full_name(&n).unwrap_or(Value::String(n))))
+                                    Ok(Some(
+                                        self.ctx
+                                            .full_name(&n)
+                                            .or_else(|| self.full_name_in_text(&n))
+                                            .unwrap_or(Value::String(n)),
+                                    ))
                                 }
                                 other => other,
                             };
@@ -1006,6 +1011,52 @@ impl SentenceRun<'_, '_> {
             }
             _ => self.mentions.push(Mention::new(slot, value, pos)),
         }
+    }
+
+    /// A lone surname whose full name no rule mentioned ("Performed in the film by Zoe Saldaña. …
+    /// Saldaña also won …"): the latest "First Surname" written earlier in the article, when the
+    /// word before it is a capitalised name word and the surname is no act of its own.
+    fn full_name_in_text(&self, name: &str) -> Option<Value> {
+        let rules = self.ex.rules;
+        if name.contains(' ')
+            || !name.chars().next().is_some_and(char::is_uppercase)
+            || rules.gazetteer("artists").get(name).is_some()
+        {
+            return None;
+        }
+        let before: String = self
+            .article
+            .text
+            .chars()
+            .take(self.sentence.char_start)
+            .collect();
+        let stop = rules.gazetteer("stopwords");
+        let mut found = None;
+        for (i, _) in before.match_indices(name) {
+            if before[i + name.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let Some(head) = before[..i].strip_suffix(' ') else {
+                continue;
+            };
+            let word = head
+                .rsplit(|c: char| !(c.is_alphabetic() || c == '-' || c == '\''))
+                .next()
+                .unwrap_or("");
+            let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+            if first_upper
+                && word.chars().count() >= 2
+                && word.chars().skip(1).all(|c| !c.is_uppercase())
+                && stop.get(word).is_none()
+            {
+                found = Some(Value::String(format!("{word} {name}")));
+            }
+        }
+        found
     }
 
     /// "the idol", "the artist": an artist named earlier in the same sentence, else the
