@@ -710,6 +710,21 @@ impl SentenceRun<'_, '_> {
                                 }
                                 other => other,
                             };
+                            // A work named earlier standing where an act belongs ("Peso Pluma's album
+                            // Génesis … Génesis picked up Album of the Year") stands for its artist.
+                            let resolved = match resolved {
+                                Ok(Some(Value::String(n)))
+                                    if spec.normalizer == Normalizer::Artist
+                                        && self.names_known_work(&n, pos) =>
+                                {
+                                    inferred = true;
+                                    self.ctx.topic_artist(&self.mentions, pos).ok_or_else(|| {
+                                        format!("{n:?} names a work, and no artist is in context")
+                                    })
+                                    .map(Some)
+                                }
+                                other => other,
+                            };
                             // Every clean value is a mention, whatever becomes of this match.
                             if let (Ok(Some(v)), Some(slot)) =
                                 (&resolved, kind.mentions.get(&spec.name))
@@ -1011,6 +1026,20 @@ impl SentenceRun<'_, '_> {
             }
             _ => self.mentions.push(Mention::new(slot, value, pos)),
         }
+    }
+
+    /// Whether `name` is the latest song or album in context and no act the gazetteer knows
+    /// (a song may be named after an act: Peso Pluma's "Lady Gaga").
+    fn names_known_work(&self, name: &str, pos: usize) -> bool {
+        if self.ex.rules.gazetteer("artists").get(name).is_some() {
+            return false;
+        }
+        [Slot::Song, Slot::Album].into_iter().any(|slot| {
+            self.ctx
+                .resolve(slot, &self.mentions, pos)
+                .and_then(|m| m.value.as_str())
+                .is_some_and(|w| w.eq_ignore_ascii_case(name) || w == name)
+        })
     }
 
     /// A lone surname whose full name no rule mentioned ("Performed in the film by Zoe Saldaña. …
