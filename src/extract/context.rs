@@ -113,6 +113,13 @@ impl Context {
             .map(|(v, _, _)| v)
     }
 
+    /// Every artist mentioned so far, the latest mentioned first.
+    pub fn artists_by_recency(&self) -> Vec<&Value> {
+        let mut v: Vec<&(Value, usize, usize)> = self.artist_counts.iter().collect();
+        v.sort_by_key(|(_, _, last)| std::cmp::Reverse(*last));
+        v.into_iter().map(|(a, _, _)| a).collect()
+    }
+
     /// The ceremony currently in context, with its year.
     pub fn ceremony(&self) -> Option<&Mention> {
         self.last.iter().find(|m| m.slot == Slot::Ceremony)

@@ -672,7 +672,10 @@ impl SentenceRun<'_, '_> {
                                 Normalized::Reject(r) => Err(r),
                                 Normalized::Anaphor(slot) => {
                                     inferred = true;
-                                    match self.resolve_anaphor(slot, pos) {
+                                    // "the quintet": the latest group of five the gazetteer knows.
+                                    let sized = group_size(piece)
+                                        .and_then(|n| self.latest_group_of_size(n, pos));
+                                    match sized.or_else(|| self.resolve_anaphor(slot, pos)) {
                                         Some(v) => Ok(Some(v)),
                                         None => Err(format!(
                                             "{:?} refers to no earlier {slot:?}",
@@ -1028,6 +1031,30 @@ impl SentenceRun<'_, '_> {
         }
     }
 
+    /// The latest act mentioned (this sentence first) whose members the artists gazetteer lists,
+    /// `n` of them.
+    fn latest_group_of_size(&self, n: usize, pos: usize) -> Option<Value> {
+        let artists = self.ex.rules.gazetteer("artists");
+        let size = |group: &str| {
+            artists
+                .entries
+                .iter()
+                .filter(|e| e.attr("group").is_some_and(|g| g.eq_ignore_ascii_case(group)))
+                .count()
+        };
+        let mut here: Vec<&Mention> = self
+            .mentions
+            .iter()
+            .filter(|m| m.slot == Slot::Artist && m.pos < pos)
+            .collect();
+        here.sort_by_key(|m| std::cmp::Reverse(m.pos));
+        here.into_iter()
+            .map(|m| &m.value)
+            .chain(self.ctx.artists_by_recency())
+            .find(|v| v.as_str().is_some_and(|g| size(g) == n))
+            .cloned()
+    }
+
     /// Whether `name` is the latest song or album in context and no act the gazetteer knows
     /// (a song may be named after an act: Peso Pluma's "Lady Gaga").
     fn names_known_work(&self, name: &str, pos: usize) -> bool {
@@ -1162,6 +1189,34 @@ impl SentenceRun<'_, '_> {
             FillSource::EventDate => None,
         }
     }
+}
+
+/// The number of members a group descriptor names: "the quintet" 5, "the 13-member group" 13.
+fn group_size(phrase: &str) -> Option<usize> {
+    let p = phrase.to_lowercase();
+    let words = [
+        ("duo", 2),
+        ("trio", 3),
+        ("quartet", 4),
+        ("quintet", 5),
+        ("sextet", 6),
+        ("septet", 7),
+        ("octet", 8),
+        ("nonet", 9),
+    ];
+    for w in p.split(|c: char| !c.is_alphanumeric() && c != '-') {
+        if let Some((_, n)) = words.iter().find(|(name, _)| *name == w) {
+            return Some(*n);
+        }
+        if let Some(num) = w
+            .strip_suffix("-member")
+            .or_else(|| w.strip_suffix("-piece"))
+            .and_then(|d| d.parse::<usize>().ok())
+        {
+            return Some(num);
+        }
+    }
+    None
 }
 
 /// The context slot a required field's fill chain reads (`context:SLOT`), if any: the slot a later
