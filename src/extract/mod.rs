@@ -715,19 +715,20 @@ impl SentenceRun<'_, '_> {
                             };
                             // A work named earlier standing where an act belongs ("Peso Pluma's album
                             // Génesis … Génesis picked up Album of the Year") stands for its artist.
-                            let resolved = match resolved {
-                                Ok(Some(Value::String(n)))
-                                    if spec.normalizer == Normalizer::Artist
-                                        && self.names_known_work(&n, pos) =>
-                                {
-                                    inferred = true;
-                                    self.ctx.topic_artist(&self.mentions, pos).ok_or_else(|| {
+                            let resolved =
+                                match resolved {
+                                    Ok(Some(Value::String(n)))
+                                        if spec.normalizer == Normalizer::Artist
+                                            && self.names_known_work(&n, pos) =>
+                                    {
+                                        inferred = true;
+                                        self.ctx.topic_artist(&self.mentions, pos).ok_or_else(|| {
                                         format!("{n:?} names a work, and no artist is in context")
                                     })
                                     .map(Some)
-                                }
-                                other => other,
-                            };
+                                    }
+                                    other => other,
+                                };
                             // Every clean value is a mention, whatever becomes of this match.
                             if let (Ok(Some(v)), Some(slot)) =
                                 (&resolved, kind.mentions.get(&spec.name))
@@ -1039,7 +1040,10 @@ impl SentenceRun<'_, '_> {
             artists
                 .entries
                 .iter()
-                .filter(|e| e.attr("group").is_some_and(|g| g.eq_ignore_ascii_case(group)))
+                .filter(|e| {
+                    e.attr("group")
+                        .is_some_and(|g| g.eq_ignore_ascii_case(group))
+                })
                 .count()
         };
         let mut here: Vec<&Mention> = self
