@@ -113,6 +113,106 @@ fn release_artist_is_the_sentence_subject_before_the_topic() {
     assert_eq!(releases[0]["artist"], "Burna Boy");
 }
 
+/// The award wins of `text` dated `date`, as (winner, award, year) triples in article order.
+fn wins(text: &str, date: &str) -> Vec<(String, String, i64)> {
+    let rules = RuleSet::embedded().unwrap();
+    newsfacts::extract::Extractor::new(&rules)
+        .extract(&article(text, date))
+        .facts
+        .into_iter()
+        .filter(|f| f.kind == "award_win")
+        .map(|f| {
+            let v = serde_json::to_value(&f.fields).unwrap();
+            (
+                v["winner"].as_str().unwrap_or("").to_string(),
+                v["award"].as_str().unwrap_or("").to_string(),
+                v["year"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// A December ceremony reported in early January took the article's year (Japan Record Awards held
+/// Dec. 30, 2024, article of Jan. 3, 2025: 2025), with or without an edition ordinal.
+#[test]
+fn december_ceremony_reported_in_january_is_last_years_edition() {
+    let counted = wins(
+        "Mrs. GREEN APPLE took home the Grand Prix at the 66th Japan Record Awards on December 30.",
+        "2025-01-03",
+    );
+    assert_eq!(
+        counted,
+        vec![("Mrs. Green Apple".into(), "Grand Prix".into(), 2024)]
+    );
+    let bare = wins(
+        "The Japan Record Awards were handed out on Dec. 30. The Grand Prix went to Mrs. GREEN APPLE for \"Lilac.\"",
+        "2025-01-02",
+    );
+    assert_eq!(
+        bare,
+        vec![("Mrs. Green Apple".into(), "Grand Prix".into(), 2024)]
+    );
+    // A ceremony a month away keeps the article's year (the Grammys move between late January and
+    // February).
+    let grammys = wins(
+        "Taylor Swift won Album of the Year at the Grammys.",
+        "2024-01-02",
+    );
+    assert_eq!(grammys[0].2, 2024);
+}
+
+/// A surname alone was emitted as the winner ("Saldaña") when the full name earlier in the article
+/// came from no rule ("Performed in the film by Zoe Saldaña").
+#[test]
+fn lone_surname_takes_the_full_name_written_earlier() {
+    let got = wins(
+        "Performed in the film by Zoe Saldaña, the song won at the 97th Academy Awards. \
+         Saldaña also won best supporting actress for her role.",
+        "2025-03-03",
+    );
+    assert!(
+        got.contains(&("Zoe Saldaña".into(), "Best Supporting Actress".into(), 2025)),
+        "{got:?}"
+    );
+    assert!(!got.iter().any(|w| w.0 == "Saldaña"), "{got:?}");
+}
+
+/// "The quintet" went to the article's topic (SEVENTEEN, 13 members) rather than the group of five
+/// just named (NewJeans).
+#[test]
+fn group_size_descriptor_picks_the_group_of_that_size() {
+    let got = wins(
+        "SEVENTEEN won the Album Daesang at the 38th Golden Disc Awards. SEVENTEEN thanked CARATs. \
+         The Digital Daesang went to NewJeans for \"Ditto.\" \
+         The quintet also took home a Digital Bonsang for \"Super Shy.\"",
+        "2024-01-08",
+    );
+    assert!(
+        got.contains(&("NewJeans".into(), "Digital Bonsang".into(), 2024)),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|w| w.0 == "SEVENTEEN" && w.1 == "Digital Bonsang"),
+        "{got:?}"
+    );
+}
+
+/// An album named earlier and then used as a sentence's subject ("Génesis picked up Album of the
+/// Year") was emitted as the winner.
+#[test]
+fn known_work_as_subject_stands_for_its_artist() {
+    let got = wins(
+        "Peso Pluma's album Génesis was the story of Premio Lo Nuestro 2024. \
+         Génesis picked up Album of the Year on Thursday night.",
+        "2024-02-23",
+    );
+    assert_eq!(
+        got,
+        vec![("Peso Pluma".into(), "Album of the Year".into(), 2024)]
+    );
+}
+
 /// An article of `text` dated `date`, as a reader would make it.
 fn article(text: &str, date: &str) -> newsfacts::article::Article {
     newsfacts::article::Article {

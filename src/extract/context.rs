@@ -68,7 +68,9 @@ impl Context {
         let any_work = |m: &Mention| matches!(m.slot, Slot::Work | Slot::Song | Slot::Album);
         match slot {
             Slot::Work => latest(&any_work),
-            // "the album" with no album named yet: the latest work of any type.
+            // "the album" with no album named yet: the latest work of any type (an untyped
+            // title: "The Collective, due March 8"). Once an album is named, a single named
+            // since is not it ("the second pre-release from MUSE … The album itself is due").
             Slot::Song | Slot::Album => {
                 latest(&|m: &Mention| m.slot == slot).or_else(|| latest(&any_work))
             }
@@ -109,6 +111,13 @@ impl Context {
             .into_iter()
             .max_by_key(|(_, n, last)| (*n, *last))
             .map(|(v, _, _)| v)
+    }
+
+    /// Every artist mentioned so far, the latest mentioned first.
+    pub fn artists_by_recency(&self) -> Vec<&Value> {
+        let mut v: Vec<&(Value, usize, usize)> = self.artist_counts.iter().collect();
+        v.sort_by_key(|(_, _, last)| std::cmp::Reverse(*last));
+        v.into_iter().map(|(a, _, _)| a).collect()
     }
 
     /// The ceremony currently in context, with its year.

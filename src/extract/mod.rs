@@ -672,7 +672,10 @@ impl SentenceRun<'_, '_> {
                                 Normalized::Reject(r) => Err(r),
                                 Normalized::Anaphor(slot) => {
                                     inferred = true;
-                                    match self.resolve_anaphor(slot, pos) {
+                                    // "the quintet": the latest group of five the gazetteer knows.
+                                    let sized = group_size(piece)
+                                        .and_then(|n| self.latest_group_of_size(n, pos));
+                                    match sized.or_else(|| self.resolve_anaphor(slot, pos)) {
                                         Some(v) => Ok(Some(v)),
                                         None => Err(format!(
                                             "{:?} refers to no earlier {slot:?}",
@@ -701,10 +704,31 @@ impl SentenceRun<'_, '_> {
                                         Normalizer::Artist | Normalizer::Musician
                                     ) =>
                                 {
-                                    Ok(Some(self.ctx.full_name(&n).unwrap_or(Value::String(n))))
+                                    Ok(Some(
+                                        self.ctx
+                                            .full_name(&n)
+                                            .or_else(|| self.full_name_in_text(&n))
+                                            .unwrap_or(Value::String(n)),
+                                    ))
                                 }
                                 other => other,
                             };
+                            // A work named earlier standing where an act belongs ("Peso Pluma's album
+                            // Génesis … Génesis picked up Album of the Year") stands for its artist.
+                            let resolved =
+                                match resolved {
+                                    Ok(Some(Value::String(n)))
+                                        if spec.normalizer == Normalizer::Artist
+                                            && self.names_known_work(&n, pos) =>
+                                    {
+                                        inferred = true;
+                                        self.ctx.topic_artist(&self.mentions, pos).ok_or_else(|| {
+                                        format!("{n:?} names a work, and no artist is in context")
+                                    })
+                                    .map(Some)
+                                    }
+                                    other => other,
+                                };
                             // Every clean value is a mention, whatever becomes of this match.
                             if let (Ok(Some(v)), Some(slot)) =
                                 (&resolved, kind.mentions.get(&spec.name))
@@ -900,7 +924,7 @@ impl SentenceRun<'_, '_> {
         let rules = self.ex.rules;
         match slot {
             Slot::Ceremony => {
-                let year = match entity::ceremony_year(raw, rules, self.article.date.year()) {
+                let year = match entity::ceremony_year(raw, rules, self.article.date) {
                     Normalized::Value(v) => v.as_i64(),
                     _ => self
                         .sentence_year(span_start, span_end)
@@ -931,7 +955,7 @@ impl SentenceRun<'_, '_> {
                 let (ceremony, year) = match named.map(|n| (Normalizer::Ceremony.apply(n, &env), n))
                 {
                     Some((Normalized::Value(v), n)) => {
-                        let y = match entity::ceremony_year(n, rules, self.article.date.year()) {
+                        let y = match entity::ceremony_year(n, rules, self.article.date) {
                             Normalized::Value(y) => y.as_i64(),
                             _ => self
                                 .sentence_year(span_start, span_end)
@@ -1009,6 +1033,93 @@ impl SentenceRun<'_, '_> {
         }
     }
 
+    /// The latest act mentioned (this sentence first) whose members the artists gazetteer lists,
+    /// `n` of them.
+    fn latest_group_of_size(&self, n: usize, pos: usize) -> Option<Value> {
+        let artists = self.ex.rules.gazetteer("artists");
+        let size = |group: &str| {
+            artists
+                .entries
+                .iter()
+                .filter(|e| {
+                    e.attr("group")
+                        .is_some_and(|g| g.eq_ignore_ascii_case(group))
+                })
+                .count()
+        };
+        let mut here: Vec<&Mention> = self
+            .mentions
+            .iter()
+            .filter(|m| m.slot == Slot::Artist && m.pos < pos)
+            .collect();
+        here.sort_by_key(|m| std::cmp::Reverse(m.pos));
+        here.into_iter()
+            .map(|m| &m.value)
+            .chain(self.ctx.artists_by_recency())
+            .find(|v| v.as_str().is_some_and(|g| size(g) == n))
+            .cloned()
+    }
+
+    /// Whether `name` is the latest song or album in context and no act the gazetteer knows
+    /// (a song may be named after an act: Peso Pluma's "Lady Gaga").
+    fn names_known_work(&self, name: &str, pos: usize) -> bool {
+        if self.ex.rules.gazetteer("artists").get(name).is_some() {
+            return false;
+        }
+        [Slot::Song, Slot::Album].into_iter().any(|slot| {
+            self.ctx
+                .resolve(slot, &self.mentions, pos)
+                .and_then(|m| m.value.as_str())
+                .is_some_and(|w| w.eq_ignore_ascii_case(name) || w == name)
+        })
+    }
+
+    /// A lone surname whose full name no rule mentioned ("Performed in the film by Zoe Saldaña. …
+    /// Saldaña also won …"): the latest "First Surname" written earlier in the article, when the
+    /// word before it is a capitalised name word and the surname is no act of its own.
+    fn full_name_in_text(&self, name: &str) -> Option<Value> {
+        let rules = self.ex.rules;
+        if name.contains(' ')
+            || !name.chars().next().is_some_and(char::is_uppercase)
+            || rules.gazetteer("artists").get(name).is_some()
+        {
+            return None;
+        }
+        let before: String = self
+            .article
+            .text
+            .chars()
+            .take(self.sentence.char_start)
+            .collect();
+        let stop = rules.gazetteer("stopwords");
+        let mut found = None;
+        for (i, _) in before.match_indices(name) {
+            if before[i + name.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let Some(head) = before[..i].strip_suffix(' ') else {
+                continue;
+            };
+            let word = head
+                .rsplit(|c: char| !(c.is_alphabetic() || c == '-' || c == '\''))
+                .next()
+                .unwrap_or("");
+            let first_upper = word.chars().next().is_some_and(char::is_uppercase);
+            if first_upper
+                && word.chars().count() >= 2
+                && word.chars().skip(1).all(|c| !c.is_uppercase())
+                && stop.get(word).is_none()
+            {
+                found = Some(Value::String(format!("{word} {name}")));
+            }
+        }
+        found
+    }
+
     /// "the idol", "the artist": an artist named earlier in the same sentence, else the
     /// article's topic artist (news rarely calls a collaborator "the artist"). Other slots: the
     /// latest fitting mention.
@@ -1068,13 +1179,49 @@ impl SentenceRun<'_, '_> {
                     m.slot == Slot::Artist && m.pos == self.sentence.char_start && m.pos < start
                 })
                 .map(|m| m.value.clone()),
-            FillSource::ArticleYear => Some(Value::from(self.article.date.year())),
+            // A ceremony held months after the article's date was last held the year before.
+            FillSource::ArticleYear => match get("ceremony").and_then(Value::as_str) {
+                Some(c) => Some(Value::from(entity::latest_edition_year(
+                    c,
+                    self.ex.rules,
+                    self.article.date,
+                ))),
+                None => Some(Value::from(self.article.date.year())),
+            },
             FillSource::ArticleDate => Some(Value::String(
                 self.article.date.format("%Y-%m-%d").to_string(),
             )),
             FillSource::EventDate => None,
         }
     }
+}
+
+/// The number of members a group descriptor names: "the quintet" 5, "the 13-member group" 13.
+fn group_size(phrase: &str) -> Option<usize> {
+    let p = phrase.to_lowercase();
+    let words = [
+        ("duo", 2),
+        ("trio", 3),
+        ("quartet", 4),
+        ("quintet", 5),
+        ("sextet", 6),
+        ("septet", 7),
+        ("octet", 8),
+        ("nonet", 9),
+    ];
+    for w in p.split(|c: char| !c.is_alphanumeric() && c != '-') {
+        if let Some((_, n)) = words.iter().find(|(name, _)| *name == w) {
+            return Some(*n);
+        }
+        if let Some(num) = w
+            .strip_suffix("-member")
+            .or_else(|| w.strip_suffix("-piece"))
+            .and_then(|d| d.parse::<usize>().ok())
+        {
+            return Some(num);
+        }
+    }
+    None
 }
 
 /// The context slot a required field's fill chain reads (`context:SLOT`), if any: the slot a later

@@ -4,6 +4,7 @@
 //! canonical names through the gazetteers in `rules/gazetteers/`, and refuses spans that are not clean
 //! names: a fact is better dropped than emitted with a sentence fragment.
 
+use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use super::Normalized;
@@ -786,7 +787,24 @@ pub fn ceremony(raw: &str, rules: &RuleSet) -> Normalized {
 /// only says which year roughly, since ceremonies skip and move; when it lands within a year of the
 /// article date, the article's year is the better guess ("the 66th Grammy Awards" in February 2024).
 /// Missing when the mention gives neither.
-pub fn ceremony_year(raw: &str, rules: &RuleSet, article_year: i32) -> Normalized {
+/// The year of the latest edition of a ceremony held by `article_date`, when its gazetteer entry
+/// gives the month it is held in: a win is past, so a December show ("Japan Record Awards")
+/// reported in January is last year's. Only a gap of two months or more counts, since
+/// ceremonies drift by a few weeks between years (the Grammys are held in late January some years).
+pub fn latest_edition_year(name: &str, rules: &RuleSet, article_date: NaiveDate) -> i32 {
+    let month = rules
+        .gazetteer("ceremonies")
+        .get(name)
+        .and_then(|e| e.attr("month"))
+        .and_then(|m| m.parse::<u32>().ok());
+    match month {
+        Some(m) if m >= article_date.month() + 2 => article_date.year() - 1,
+        _ => article_date.year(),
+    }
+}
+
+pub fn ceremony_year(raw: &str, rules: &RuleSet, article_date: NaiveDate) -> Normalized {
+    let article_year = article_date.year();
     let s = clean(raw);
     let (name, year, ordinal) = ceremony_parts(s);
     if let Some(y) = year {
@@ -805,7 +823,10 @@ pub fn ceremony_year(raw: &str, rules: &RuleSet, article_year: i32) -> Normalize
             .and_then(|e| e.attr("first"))
             .and_then(|f| f.parse::<i32>().ok())
             .map(|first| first + n as i32 - 1);
+        let latest = latest_edition_year(&name, rules, article_date);
         let year = match anchored.or(counted) {
+            // A count one short of the article's year is right when that edition is the latest held.
+            Some(y) if y == latest => y,
             Some(y) if (y - article_year).abs() <= 1 => article_year,
             Some(y) => y,
             None => article_year,

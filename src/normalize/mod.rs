@@ -106,7 +106,7 @@ impl Normalizer {
             Normalizer::Title => entity::title(raw, rules),
             Normalizer::Award => entity::award(raw, rules),
             Normalizer::Ceremony => entity::ceremony(raw, rules),
-            Normalizer::CeremonyYear => entity::ceremony_year(raw, rules, env.article_date.year()),
+            Normalizer::CeremonyYear => entity::ceremony_year(raw, rules, env.article_date),
             Normalizer::Year => year(raw, env),
             Normalizer::Date => match date::resolve(now_is_today(raw), env.article_date, env.tense)
             {
@@ -213,9 +213,13 @@ fn role(raw: &str) -> Normalized {
         "feat" | "ft" | "f" | "featuring" | "features" | "featured" | "feature" | "with"
         | "joined by" => "featuring",
         "produced by" | "producer" | "produced" | "production" | "prod" | "prod. by"
-        | "co-produced" | "co-produced by" | "co-produced with" | "produced with" => "producer",
+        | "co-produced" | "co-produced by" | "co-produced with" | "produced with"
+        | "co-producer" => "producer",
+        // "produced largely by": the adverb says how much, not what role.
+        s if s.starts_with("produced ") && s.ends_with(" by") => "producer",
         "co-written" | "co-wrote" | "co-writer" | "written" | "wrote" | "co-written by"
-        | "written by" => "co-writer",
+        | "written by" | "composed by" | "co-composed by" | "composer" | "co-composer"
+        | "songwriter" | "writer" => "co-writer",
         "remix" | "remixed" | "remixed by" => "remix",
         "duet" => "duet",
         "collaboration" | "collab" | "teamed up" | "teams up" | "team up" | "collaborated"
