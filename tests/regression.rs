@@ -47,24 +47,23 @@ fn jsonl_with_byte_order_mark_reads_its_first_line() {
 fn title_opening_with_a_curly_quote_does_not_panic() {
     use newsfacts::normalize::Normalized;
     use newsfacts::normalize::entity::title;
-    let rules = RuleSet::embedded().unwrap();
+    let rules = rules();
     for (raw, want) in [
         ("“Espresso”", "Espresso"),
         ("‘Espresso’", "Espresso"),
         ("\"Espresso\"", "Espresso"),
     ] {
-        assert_eq!(title(raw, &rules), Normalized::Value(want.into()), "{raw}");
+        assert_eq!(title(raw, rules), Normalized::Value(want.into()), "{raw}");
     }
     // The fuzzer's input: a lone opening quote before digits.
-    assert_eq!(title("“999999", &rules), Normalized::Value("999999".into()));
+    assert_eq!(title("“999999", rules), Normalized::Value("999999".into()));
 }
 
 /// A win naming no ceremony waits for the next sentence to name one; after a paragraph break that
 /// wait was ended by emitting the win without its required ceremony instead of dropping it.
 #[test]
 fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
-    let rules = RuleSet::embedded().unwrap();
-    let extractor = newsfacts::extract::Extractor::new(&rules);
+    let extractor = newsfacts::extract::Extractor::new(rules());
     let wins = |text: &str| -> Vec<serde_json::Value> {
         extractor
             .extract(&article(text, "2024-11-08"))
@@ -95,8 +94,7 @@ fn win_without_a_ceremony_is_dropped_when_a_paragraph_break_follows() {
 /// Friday" came out as Tyla's once a new fact mentioned Tyla again).
 #[test]
 fn release_artist_is_the_sentence_subject_before_the_topic() {
-    let rules = RuleSet::embedded().unwrap();
-    let extractor = newsfacts::extract::Extractor::new(&rules);
+    let extractor = newsfacts::extract::Extractor::new(rules());
     let text = "Tyla won Best African Music Performance for \"Water\" at the 2024 Grammy Awards. \
                 Tyla thanked her fans in Johannesburg. \
                 Burna Boy, meanwhile, told his 17 million Instagram followers on Monday that his next single, \"Higher,\" drops Friday.";
@@ -115,8 +113,7 @@ fn release_artist_is_the_sentence_subject_before_the_topic() {
 
 /// The award wins of `text` dated `date`, as (winner, award, year) triples in article order.
 fn wins(text: &str, date: &str) -> Vec<(String, String, i64)> {
-    let rules = RuleSet::embedded().unwrap();
-    newsfacts::extract::Extractor::new(&rules)
+    newsfacts::extract::Extractor::new(rules())
         .extract(&article(text, date))
         .facts
         .into_iter()
@@ -224,4 +221,10 @@ fn article(text: &str, date: &str) -> newsfacts::article::Article {
         date_source: None,
         text: text.into(),
     }
+}
+
+/// The built-in rules, compiled once for every test here (compiling is most of a test's time).
+fn rules() -> &'static RuleSet {
+    static RULES: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| RuleSet::embedded().unwrap())
 }

@@ -715,20 +715,19 @@ impl SentenceRun<'_, '_> {
                             };
                             // A work named earlier standing where an act belongs ("Peso Pluma's album
                             // Génesis … Génesis picked up Album of the Year") stands for its artist.
-                            let resolved =
-                                match resolved {
-                                    Ok(Some(Value::String(n)))
-                                        if spec.normalizer == Normalizer::Artist
-                                            && self.names_known_work(&n, pos) =>
-                                    {
-                                        inferred = true;
-                                        self.ctx.topic_artist(&self.mentions, pos).ok_or_else(|| {
+                            let resolved = match resolved {
+                                Ok(Some(Value::String(n)))
+                                    if spec.normalizer == Normalizer::Artist
+                                        && self.names_known_work(&n, pos) =>
+                                {
+                                    inferred = true;
+                                    let artist = self.ctx.topic_artist(&self.mentions, pos);
+                                    artist.map(Some).ok_or_else(|| {
                                         format!("{n:?} names a work, and no artist is in context")
                                     })
-                                    .map(Some)
-                                    }
-                                    other => other,
-                                };
+                                }
+                                other => other,
+                            };
                             // Every clean value is a mention, whatever becomes of this match.
                             if let (Ok(Some(v)), Some(slot)) =
                                 (&resolved, kind.mentions.get(&spec.name))
@@ -1070,7 +1069,7 @@ impl SentenceRun<'_, '_> {
             self.ctx
                 .resolve(slot, &self.mentions, pos)
                 .and_then(|m| m.value.as_str())
-                .is_some_and(|w| w.eq_ignore_ascii_case(name) || w == name)
+                .is_some_and(|w| w.eq_ignore_ascii_case(name))
         })
     }
 
@@ -1085,12 +1084,13 @@ impl SentenceRun<'_, '_> {
         {
             return None;
         }
-        let before: String = self
-            .article
-            .text
-            .chars()
-            .take(self.sentence.char_start)
-            .collect();
+        // The article before this sentence, borrowed: this runs for every one-word name.
+        let text = &self.article.text;
+        let end = text
+            .char_indices()
+            .nth(self.sentence.char_start)
+            .map_or(text.len(), |(i, _)| i);
+        let before = &text[..end];
         let stop = rules.gazetteer("stopwords");
         let mut found = None;
         for (i, _) in before.match_indices(name) {

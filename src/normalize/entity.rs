@@ -782,11 +782,6 @@ pub fn ceremony(raw: &str, rules: &RuleSet) -> Normalized {
     }
 }
 
-/// The edition year a ceremony mention states: an explicit year, or an ordinal edition counted from
-/// the gazetteer's `@anchor=N:YYYY` (edition N was held in YYYY) or `@first` year. An edition count
-/// only says which year roughly, since ceremonies skip and move; when it lands within a year of the
-/// article date, the article's year is the better guess ("the 66th Grammy Awards" in February 2024).
-/// Missing when the mention gives neither.
 /// The year of the latest edition of a ceremony held by `article_date`, when its gazetteer entry
 /// gives the month it is held in: a win is past, so a December show ("Japan Record Awards")
 /// reported in January is last year's. Only a gap of two months or more counts, since
@@ -803,6 +798,12 @@ pub fn latest_edition_year(name: &str, rules: &RuleSet, article_date: NaiveDate)
     }
 }
 
+/// The edition year a ceremony mention states: an explicit year, or an ordinal edition counted from
+/// the gazetteer's `@anchor=N:YYYY` (edition N was held in YYYY) or `@first` year. An edition count
+/// only says which year roughly, since ceremonies skip and move; when it lands within a year of the
+/// article date, the article's year (or the latest edition's,
+/// see [`latest_edition_year`]) is the better guess ("the 66th Grammy Awards" in February 2024).
+/// Missing when the mention gives neither.
 pub fn ceremony_year(raw: &str, rules: &RuleSet, article_date: NaiveDate) -> Normalized {
     let article_year = article_date.year();
     let s = clean(raw);
